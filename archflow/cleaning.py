@@ -1,0 +1,42 @@
+"""Stateless cleaning and the hold-out split. Nothing here learns from the data's values."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from archflow.detection import is_classification
+from archflow.errors import DataError
+from archflow.profiling import is_numeric
+
+
+def clean_frame(frame: pd.DataFrame, target: str, drop: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+    """Drop configured columns, trim strings, turn blank strings into missing values and
+    drop exact duplicate rows (a duplicate on both sides of the split would leak)."""
+    unknown = [c for c in drop if c not in frame.columns]
+    if unknown:
+        raise DataError(f"data.drop names columns that are not in the data: {unknown}")
+    if target in drop:
+        raise DataError(f"data.drop must not name the target column '{target}'")
+    cleaned = frame.drop(columns=list(drop)).copy()
+    for name in cleaned.columns:
+        if not is_numeric(cleaned[name]) and not pd.api.types.is_bool_dtype(cleaned[name]):
+            text = cleaned[name].astype("string").str.strip()
+            cleaned[name] = text.mask(text == "").astype(object)
+    before = len(cleaned)
+    cleaned = cleaned.drop_duplicates().reset_index(drop=True)
+    return cleaned, {"rows_in": before, "duplicates_dropped": before - len(cleaned), "columns_dropped": list(drop)}
+
+
+def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A seeded hold-out split, stratified on the target for classification."""
+    stratify = frame[target] if is_classification(task) else None
+    train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
+    return train_frame.reset_index(drop=True), test_frame.reset_index(drop=True)
+
+
+def feature_columns(frame: pd.DataFrame, target: str) -> tuple[list[str], list[str]]:
+    """Numeric and categorical feature columns (everything but the target)."""
+    features = [c for c in frame.columns if c != target]
+    numeric = [c for c in features if is_numeric(frame[c])]
+    return numeric, [c for c in features if c not in numeric]

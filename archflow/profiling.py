@@ -1,0 +1,33 @@
+"""A short, deterministic profile of a data frame (no timestamps, so reruns compare equal)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def profile_frame(frame: pd.DataFrame, target: str) -> dict:
+    """Rows, columns, per-column type, missing and distinct counts, ranges and top values."""
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        entry = {
+            "dtype": str(series.dtype),
+            "missing": int(series.isna().sum()),
+            "distinct": int(series.nunique(dropna=True)),
+        }
+        if is_numeric(series):
+            described = series.describe()
+            entry.update({k: float(described[k]) for k in ("mean", "std", "min", "max") if pd.notna(described.get(k))})
+        else:
+            entry["top"] = {str(k): int(v) for k, v in series.value_counts().head(5).items()}
+        columns[str(name)] = entry
+    profile = {"rows": int(len(frame)), "columns": int(frame.shape[1]), "target": target, "column_profiles": columns}
+    if target in frame.columns:
+        counts = frame[target].value_counts(dropna=True)
+        if not is_numeric(frame[target]) or counts.size <= 20:
+            profile["target_counts"] = {str(k): int(v) for k, v in counts.items()}
+    return profile

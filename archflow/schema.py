@@ -1,0 +1,83 @@
+"""The data schema: inferred from the first good data, then kept as an editable YAML file.
+
+Later runs are validated against the saved file (as TFX's SchemaGen and ExampleValidator
+do), so fresh data that drifts from it fails instead of silently retraining.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import yaml
+
+from archflow.detection import detect_task, is_classification
+from archflow.errors import DataError
+from archflow.profiling import is_numeric
+
+HEADER = """\
+# archflow data schema for '{source}', inferred from its first good data.
+# Later runs are validated against this file: edit it to accept a deliberate change
+# (a wider range, a new category), or delete it to infer it again on the next run.
+# kind: numeric | categorical; nullable: missing values allowed; min/max: allowed range;
+# values: allowed values (absent: any value).
+"""
+
+
+def _plain(value):
+    """YAML-friendly python scalar."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def infer_column(series: pd.Series, margin: float, max_categories: int, keep_values: bool) -> dict:
+    """The schema entry of one column."""
+    entry: dict = {"nullable": bool(series.isna().any())}
+    values = series.dropna()
+    if is_numeric(series):
+        entry["kind"] = "numeric"
+        low, high = float(values.min()), float(values.max())
+        pad = margin * (high - low) if high > low else margin * max(abs(high), 1.0)
+        entry["min"], entry["max"] = round(low - pad, 6), round(high + pad, 6)
+        if keep_values:
+            entry["values"] = sorted(_plain(v) for v in values.unique())
+    else:
+        entry["kind"] = "categorical"
+        distinct = values.unique()
+        if keep_values or len(distinct) <= max_categories:
+            entry["values"] = sorted((_plain(v) for v in distinct), key=str)
+    return entry
+
+
+def infer_schema(frame: pd.DataFrame, source: str, target: str, task_override: str, margin: float, max_categories: int) -> dict:
+    """Infer the schema of a frame whose target column is present."""
+    if target not in frame.columns:
+        raise DataError(f"target column '{target}' is not in the data; columns are {list(frame.columns)}")
+    task, _ = detect_task(frame[target], task_override)
+    columns = {}
+    for name in frame.columns:
+        is_target = name == target
+        columns[str(name)] = infer_column(frame[name], margin, max_categories, keep_values=is_target and is_classification(task))
+        if is_target:
+            columns[str(name)]["nullable"] = False
+    return {"source": source, "target": target, "task": task, "columns": columns}
+
+
+def dump_schema(schema: dict) -> str:
+    return HEADER.format(source=schema["source"]) + yaml.safe_dump(schema, sort_keys=False, allow_unicode=True)
+
+
+def parse_schema(text: str, where: str) -> dict:
+    """Load a schema file, checking the few keys every later step relies on."""
+    try:
+        schema = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DataError(f"{where}: not valid YAML ({exc})") from exc
+    if not isinstance(schema, dict) or not isinstance(schema.get("columns"), dict) or "target" not in schema:
+        raise DataError(f"{where}: a schema needs 'target' and a 'columns' mapping")
+    for name, entry in schema["columns"].items():
+        if entry.get("kind") not in ("numeric", "categorical"):
+            raise DataError(f"{where}: column '{name}' needs kind numeric or categorical")
+        for bound in ("min", "max"):
+            if bound in entry and not math.isfinite(float(entry[bound])):
+                raise DataError(f"{where}: column '{name}' {bound} must be finite")
+    return schema

@@ -1,0 +1,143 @@
+"""Typed, frozen settings read once from params.yaml.
+
+Every stage entry point calls :func:`load_settings` once and hands each function only the
+part it uses. Unknown keys are errors, so a typo in params.yaml never passes silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archflow.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
+    target: str = "species"
+    task: str = "auto"  # auto | binary | multiclass | regression
+    modality: str = "auto"  # auto | tabular
+    drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
+
+
+@dataclass(frozen=True)
+class ValidateSettings:
+    range_margin: float = 0.1  # inferred numeric ranges are widened by this share of their span
+    max_categories: int = 50  # string columns with more distinct values get no value-set check
+    min_rows: int = 20
+
+
+@dataclass(frozen=True)
+class SplitSettings:
+    test_size: float = 0.2
+
+
+@dataclass(frozen=True)
+class PreprocessSettings:
+    unseen_categories: str = "ignore"  # ignore: all-zero encoding | bucket: a shared "other" column
+    min_category_count: int = 1  # categories rarer than this in training rows go to "other"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    architecture: str = "auto"  # auto, or a registered builder name such as mlp
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    folds: int = 5
+    epochs: int = 200
+    batch_size: int = 32
+    patience: int = 20
+    learning_rate: float = 0.001
+    imbalance: str = "auto"  # auto | class_weight | oversample | undersample | none
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw: str = "data/raw"
+    ingested: str = "data/ingested"
+    schemas: str = "schemas"
+    validation: str = "reports/validation"
+    prepared: str = "data/prepared"
+    selection: str = "models/selection.json"
+    model: str = "models/model"
+    cv_metrics: str = "metrics/cv.json"
+    training_plots: str = "reports/training"
+    evaluation: str = "reports/evaluation"
+    test_metrics: str = "metrics/test.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = 42
+    data: DataSettings = field(default_factory=DataSettings)
+    validate: ValidateSettings = field(default_factory=ValidateSettings)
+    split: SplitSettings = field(default_factory=SplitSettings)
+    preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+    paths: Paths = field(default_factory=Paths)
+
+
+CHOICES = {
+    ("data", "task"): {"auto", "binary", "multiclass", "regression"},
+    ("data", "modality"): {"auto", "tabular"},
+    ("preprocess", "unseen_categories"): {"ignore", "bucket"},
+    ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
+}
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise SettingsError(f"params.yaml: unknown key(s) {unknown} under '{where}'; known: {sorted(known)}")
+    kwargs: dict[str, Any] = {}
+    for name, value in values.items():
+        default = getattr(cls(), name)
+        if dataclasses.is_dataclass(default):
+            kwargs[name] = _build(type(default), value or {}, f"{where}.{name}".strip("."))
+        elif isinstance(default, tuple):
+            kwargs[name] = tuple(value or ())
+        elif isinstance(default, bool) or value is None:
+            kwargs[name] = value
+        else:
+            try:
+                kwargs[name] = type(default)(value)
+            except (TypeError, ValueError) as exc:
+                raise SettingsError(f"params.yaml: '{where}.{name}' = {value!r} is not a {type(default).__name__}") from exc
+    return cls(**kwargs)
+
+
+def _check(settings: Settings) -> None:
+    for (group, key), allowed in CHOICES.items():
+        value = getattr(getattr(settings, group), key)
+        if value not in allowed:
+            raise SettingsError(f"params.yaml: '{group}.{key}' = {value!r}; choose one of {sorted(allowed)}")
+    if settings.train.folds < 2:
+        raise SettingsError("params.yaml: 'train.folds' must be at least 2")
+    if not 0 < settings.split.test_size < 1:
+        raise SettingsError("params.yaml: 'split.test_size' must lie between 0 and 1")
+    if settings.train.epochs < 1:
+        raise SettingsError("params.yaml: 'train.epochs' must be at least 1")
+
+
+def settings_from_dict(values: dict[str, Any]) -> Settings:
+    """Build and check settings from a params mapping (defaults fill what is absent)."""
+    settings = _build(Settings, values or {}, "")
+    _check(settings)
+    return settings
+
+
+def load_settings(path: str | Path = "params.yaml") -> Settings:
+    """Read params.yaml once into frozen settings."""
+    path = Path(path)
+    if not path.exists():
+        raise SettingsError(f"{path} not found: run from the project root")
+    return settings_from_dict(yaml.safe_load(path.read_text()) or {})

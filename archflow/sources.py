@@ -1,0 +1,74 @@
+"""Reading the configured data source into a frame, with errors that name the file."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from archflow.errors import DataError
+from archflow.examples import EXAMPLES, get_example
+
+READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a snapshot came from: a bundled example or a file, with its content hash."""
+
+    source: str
+    kind: str  # example | file
+    description: str
+    sha256: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "kind": self.kind, "description": self.description, "sha256": self.sha256}
+
+
+def source_name(source: str) -> str:
+    """A short name for the source: the example name or the file stem (used to name its schema)."""
+    return source if get_example(source) else Path(source).stem
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file; an unreadable, empty or headless file raises DataError."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found (data.source must be a bundled example {sorted(EXAMPLES)} or a file path)")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DataError(f"{path}: unsupported file type '{path.suffix}'; use one of {sorted(READERS)}")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty")
+    try:
+        frame = reader(path)
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{path}: the file has no columns ({exc})") from exc
+    except Exception as exc:  # parser errors from pandas and pyarrow have many types
+        raise DataError(f"{path}: cannot be read as {path.suffix.lstrip('.')} ({type(exc).__name__}: {exc})") from exc
+    if frame.empty:
+        raise DataError(f"{path}: the file has a header but no data rows")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if duplicated:
+        raise DataError(f"{path}: duplicated column names {duplicated}")
+    return frame
+
+
+def load_source(source: str) -> tuple[pd.DataFrame, SourceInfo]:
+    """Load a bundled example by name, or a user's CSV or Parquet file by path."""
+    example = get_example(source)
+    if example is not None:
+        return example.load(), SourceInfo(source, "example", example.description)
+    path = Path(source)
+    frame = read_table(path)
+    return frame, SourceInfo(str(path), "file", f"{path.name}: {len(frame)} rows x {frame.shape[1]} columns", _file_sha256(path))

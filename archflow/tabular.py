@@ -1,0 +1,67 @@
+"""The tabular preprocessor: fitted on a fold's training rows, exported as Keras layers.
+
+Follows scikit-learn's rules: the constructor stores settings; ``fit`` learns the
+statistics (attributes ending in ``_``); nothing is fitted on validation or test rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import keras
+import numpy as np
+import pandas as pd
+
+from archflow.layers import ImputeStandardize, OneHotCategories
+
+MISSING = "__missing__"
+
+
+def input_name(column: str) -> str:
+    """A Keras-safe input name for a column."""
+    return "in_" + re.sub(r"[^0-9A-Za-z_]", "_", column)
+
+
+def as_category_strings(series: pd.Series) -> np.ndarray:
+    return series.astype(object).where(series.notna(), MISSING).astype(str).to_numpy(dtype=str)
+
+
+class TabularPreprocessor:
+    """Imputation and standard scaling of numeric columns, one-hot encoding of categories."""
+
+    def __init__(self, numeric: list[str], categorical: list[str], unseen: str = "ignore", min_category_count: int = 1):
+        self.numeric = list(numeric)
+        self.categorical = list(categorical)
+        self.unseen = unseen
+        self.min_category_count = min_category_count
+
+    def fit(self, frame: pd.DataFrame) -> TabularPreprocessor:
+        """Learn means, standard deviations and vocabularies from these rows only."""
+        self.means_ = {c: float(np.nanmean(frame[c].to_numpy(dtype="float64"))) if frame[c].notna().any() else 0.0 for c in self.numeric}
+        self.stds_ = {c: float(np.nanstd(frame[c].to_numpy(dtype="float64"))) if frame[c].notna().any() else 1.0 for c in self.numeric}
+        self.vocabularies_ = {}
+        for column in self.categorical:
+            counts = pd.Series(as_category_strings(frame[column])).value_counts()
+            self.vocabularies_[column] = sorted(counts[counts >= self.min_category_count].index)
+        self.fitted_rows_ = len(frame)
+        return self
+
+    def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Raw rows as the model's named inputs, each (rows, 1)."""
+        inputs = {input_name(c): frame[c].to_numpy(dtype="float32").reshape(-1, 1) for c in self.numeric}
+        inputs.update({input_name(c): as_category_strings(frame[c]).reshape(-1, 1) for c in self.categorical})
+        return inputs
+
+    def build_encoder(self) -> tuple[dict[str, keras.KerasTensor], keras.KerasTensor]:
+        """Keras inputs and the encoded feature tensor (batch, features)."""
+        inputs, parts = {}, []
+        for column in self.numeric:
+            tensor = keras.Input(shape=(1,), name=input_name(column), dtype="float32")
+            inputs[input_name(column)] = tensor
+            parts.append(ImputeStandardize(self.means_[column], self.stds_[column], name=f"scale_{input_name(column)}")(tensor))
+        for column in self.categorical:
+            tensor = keras.Input(shape=(1,), name=input_name(column), dtype="string")
+            inputs[input_name(column)] = tensor
+            parts.append(OneHotCategories(self.vocabularies_[column], self.unseen, name=f"onehot_{input_name(column)}")(tensor))
+        encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
+        return inputs, encoded

@@ -1,0 +1,144 @@
+"""K-fold cross-validation and the final fit, with everything learned inside each fold.
+
+Per fold: the preprocessor is fitted on the fold's training rows, resampling and class
+weights touch those rows only, a fresh model is built after ``clear_session``, and early
+stopping watches the fold's validation rows. The final model is trained on the whole
+training split for the median of the folds' best epoch counts, so the hold-out set never
+steers training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from archflow.architectures import build_model
+from archflow.cleaning import feature_columns
+from archflow.feeding import make_dataset, predict_inputs
+from archflow.imbalance import class_weights, resample_indices
+from archflow.metrics import as_class_probabilities, classification_scores, regression_scores
+from archflow.selection import ArchitectureChoice
+from archflow.tabular import TabularPreprocessor
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    target: str
+    folds: int
+    epochs: int
+    batch_size: int
+    patience: int
+    learning_rate: float
+    unseen_categories: str
+    min_category_count: int
+    seed: int
+
+
+@dataclass
+class FitResult:
+    model: keras.Model
+    preprocessor: TabularPreprocessor
+    history: dict[str, list[float]]
+    best_epoch: int
+    rows_used: np.ndarray  # positions (into the rows given for training) after resampling
+
+
+@dataclass
+class FoldResult:
+    fold: int
+    train_positions: np.ndarray
+    validation_positions: np.ndarray
+    scores: dict[str, float]
+    best_epoch: int
+    history: dict[str, list[float]]
+    rows_used: np.ndarray = field(repr=False)
+    preprocessor: TabularPreprocessor = field(repr=False)
+
+
+def encode_labels(series: pd.Series, classes: list[str]) -> np.ndarray:
+    """Class indices in the order of ``classes`` (labels compared as strings)."""
+    index = {c: i for i, c in enumerate(classes)}
+    return series.astype(str).map(index).to_numpy(dtype="int64")
+
+
+def keras_targets(frame: pd.DataFrame, choice: ArchitectureChoice, target: str) -> np.ndarray:
+    if choice.task == "regression":
+        return frame[target].to_numpy(dtype="float32").reshape(-1, 1)
+    labels = encode_labels(frame[target], choice.classes)
+    if choice.task == "binary":
+        return labels.astype("float32").reshape(-1, 1)
+    return keras.utils.to_categorical(labels, num_classes=len(choice.classes)).astype("float32")
+
+
+def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | None = None) -> FitResult:
+    """Fit preprocessing and a fresh model on ``rows``; early-stop on ``validation`` if given."""
+    numeric, categorical = feature_columns(rows, config.target)
+    preprocessor = TabularPreprocessor(numeric, categorical, config.unseen_categories, config.min_category_count).fit(rows)
+    targets = keras_targets(rows, choice, config.target)
+    positions = np.arange(len(rows))
+    sample_weight = None
+    if choice.task != "regression":
+        labels = encode_labels(rows[config.target], choice.classes)
+        positions = resample_indices(labels, choice.imbalance, seed)
+        if choice.imbalance == "class_weight":
+            sample_weight = class_weights(labels, len(choice.classes))[labels[positions]]
+    inputs = {k: v[positions] for k, v in preprocessor.to_inputs(rows).items()}
+
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    target_scale = None
+    if choice.task == "regression":
+        values = rows[config.target].to_numpy(dtype="float64")
+        target_scale = (float(values.mean()), float(values.std()))
+    tensors, features = preprocessor.build_encoder()
+    model = build_model(tensors, features, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, target_scale)
+
+    callbacks, validation_data = [], None
+    if validation is not None:
+        validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
+    training_data = make_dataset(inputs, targets[positions], sample_weight, config.batch_size, shuffle_seed=seed)
+    history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+    monitored = history.get("val_loss") or history["loss"]
+    best_epoch = int(np.argmin(monitored)) + 1
+    return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)
+
+
+def predict_raw(model: keras.Model, preprocessor: TabularPreprocessor, frame: pd.DataFrame) -> np.ndarray:
+    return predict_inputs(model, preprocessor.to_inputs(frame))
+
+
+def score_frame(fit: FitResult, frame: pd.DataFrame, choice: ArchitectureChoice, target: str) -> dict[str, float]:
+    raw = predict_raw(fit.model, fit.preprocessor, frame)
+    if choice.task == "regression":
+        return regression_scores(frame[target].to_numpy(), raw)
+    return classification_scores(encode_labels(frame[target], choice.classes), as_class_probabilities(raw))
+
+
+def fold_splits(frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):
+    if choice.task == "regression":
+        return KFold(config.folds, shuffle=True, random_state=config.seed).split(frame)
+    splitter = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
+    return splitter.split(frame, encode_labels(frame[config.target], choice.classes))
+
+
+def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print) -> list[FoldResult]:
+    """Train and score one fresh model per fold of the training split."""
+    results = []
+    for fold, (train_positions, validation_positions) in enumerate(fold_splits(train_frame, choice, config), start=1):
+        fold_train = train_frame.iloc[train_positions].reset_index(drop=True)
+        fold_validation = train_frame.iloc[validation_positions].reset_index(drop=True)
+        fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation)
+        scores = score_frame(fit, fold_validation, choice, config.target)
+        log(f"fold {fold}/{config.folds}: best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        results.append(FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))
+    return results
+
+
+def final_epoch_count(folds: list[FoldResult]) -> int:
+    """The median best epoch across folds: how long to train on the whole training split."""
+    return max(1, int(round(float(np.median([f.best_epoch for f in folds])))))

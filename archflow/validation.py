@@ -1,0 +1,194 @@
+"""Great Expectations validation of a snapshot against its schema and the run's needs.
+
+The suite is built from the schema file (column set, types, nullability, ranges, value
+sets) and from what training needs (rows, at least two classes, enough rows per class for
+the folds). Class counts are checked by a second expectation suite on a derived
+(class, rows) table so that every check is a real GX expectation. A failed checkpoint
+raises nothing in GX; :func:`validate_frame` returns the summary and the caller fails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from archflow.detection import is_classification
+
+NUMERIC_TYPES = [
+    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "Int8", "Int16", "Int32", "Int64", "Float32", "Float64",
+    "int", "float",
+]
+CATEGORICAL_TYPES = ["str", "string", "object", "category", "bool", "boolean"]
+EXAMPLES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What the training run needs of the data, beyond its schema."""
+
+    min_rows: int
+    min_rows_per_class: int
+    folds: int
+    test_size: float
+
+
+def requirements_for(folds: int, test_size: float, min_rows: int) -> Requirements:
+    """Stratified folds on the training split need ``folds`` rows of each class there."""
+    per_class = max(2, math.ceil(folds / (1 - test_size)))
+    return Requirements(min_rows=min_rows, min_rows_per_class=per_class, folds=folds, test_size=test_size)
+
+
+def _column_expectations(gxe, name: str, entry: dict) -> list:
+    types = NUMERIC_TYPES if entry["kind"] == "numeric" else CATEGORICAL_TYPES
+    expectations = [gxe.ExpectColumnValuesToBeInTypeList(column=name, type_list=types)]
+    if not entry.get("nullable", True):
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
+    if entry["kind"] == "numeric" and "min" in entry and "max" in entry:
+        # also rejects +-inf, which lies outside any finite range
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=entry["min"], max_value=entry["max"]))
+    if entry.get("values") is not None:
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(entry["values"])))
+    return expectations
+
+
+def build_expectations(schema: dict, present: list[str], requirements: Requirements) -> list:
+    """The snapshot's expectations; column checks only for columns that exist."""
+    import great_expectations.expectations as gxe
+
+    target = schema["target"]
+    expectations = [
+        gxe.ExpectTableColumnsToMatchSet(column_set=list(schema["columns"]), exact_match=True),
+        gxe.ExpectTableRowCountToBeBetween(min_value=requirements.min_rows),
+    ]
+    for name, entry in schema["columns"].items():
+        expectations.append(gxe.ExpectColumnToExist(column=name))
+        if name in present:
+            expectations.extend(_column_expectations(gxe, name, entry))
+    if target in present and is_classification(schema.get("task", "")):
+        expectations.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column=target, min_value=2))
+    return expectations
+
+
+def class_count_frame(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    counts = frame[target].dropna().value_counts()
+    return pd.DataFrame({"class": [str(c) for c in counts.index], "rows": counts.to_numpy(dtype="int64")})
+
+
+def _suite_result(context, name: str, frame: pd.DataFrame, expectations: list, docs: bool):
+    import great_expectations as gx
+
+    asset = context.data_sources.get("archflow").add_dataframe_asset(name)
+    batch = asset.add_batch_definition_whole_dataframe("all")
+    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["archflow"])] if docs else []
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions, result_format={"result_format": "SUMMARY"})
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    return next(iter(result.run_results.values()))
+
+
+def _describe(frame: pd.DataFrame, schema: dict, requirements: Requirements, kind: str, column, result: dict) -> tuple[str, list]:
+    """A sentence for one failed expectation, plus a few offending values."""
+    examples = list(result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]
+    entry = schema["columns"].get(column, {}) if column else {}
+    if kind == "expect_table_columns_to_match_set":
+        missing = [c for c in schema["columns"] if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in schema["columns"]]
+        return f"columns differ from the schema: missing {missing}, unexpected {extra}", []
+    if kind == "expect_table_row_count_to_be_between":
+        return f"{len(frame)} rows; at least {requirements.min_rows} are needed", []
+    if kind == "expect_column_to_exist":
+        role = " (the target)" if column == schema["target"] else ""
+        return f"column '{column}'{role} is missing", []
+    if kind == "expect_column_values_to_be_in_type_list":
+        if entry.get("kind") == "numeric":
+            series = frame[column]
+            bad = series[series.notna() & pd.to_numeric(series, errors="coerce").isna()]
+            return f"column '{column}' should be numeric but holds {series.dtype} values", bad.head(EXAMPLES_SHOWN).tolist()
+        return f"column '{column}' should hold categories (strings) but is {frame[column].dtype}", examples
+    if kind == "expect_column_values_to_not_be_null":
+        rows = frame.index[frame[column].isna()].tolist()[:EXAMPLES_SHOWN]
+        role = "target " if column == schema["target"] else ""
+        return f"{role}column '{column}' has {result.get('unexpected_count')} missing values (first rows: {rows})", []
+    if kind == "expect_column_values_to_be_between":
+        return f"column '{column}' has {result.get('unexpected_count')} values outside [{entry.get('min')}, {entry.get('max')}] (infinite values included)", examples
+    if kind == "expect_column_values_to_be_in_set":
+        return f"column '{column}' has {result.get('unexpected_count')} values outside the allowed set", examples
+    if kind == "expect_column_unique_value_count_to_be_between":
+        classes = frame[column].dropna().unique().tolist()[:EXAMPLES_SHOWN]
+        return f"target column '{column}' has {result.get('observed_value')} class(es) {classes}; at least 2 are needed", []
+    return f"{kind} failed on {column or 'the table'}", examples
+
+
+def _describe_counts(counts: pd.DataFrame, target: str, requirements: Requirements) -> tuple[str, list]:
+    low = counts[counts["rows"] < requirements.min_rows_per_class]
+    listing = ", ".join(f"'{c}': {n}" for c, n in zip(low["class"], low["rows"]))
+    sentence = (
+        f"target column '{target}' has too few rows in class(es) {listing}; each class needs at least "
+        f"{requirements.min_rows_per_class} for {requirements.folds} folds with a {requirements.test_size:.0%} hold-out"
+    )
+    return sentence, []
+
+
+def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements, docs_dir: Path | None = None) -> dict:
+    """Run the expectation suites; return a JSON-ready summary with ``success`` and ``failures``."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="archflow",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    context.data_sources.add_pandas("archflow")
+    target = schema["target"]
+    runs = [("snapshot", frame, build_expectations(schema, list(frame.columns), requirements))]
+    counts = None
+    if target in frame.columns and is_classification(schema.get("task", "")):
+        import great_expectations.expectations as gxe
+
+        counts = class_count_frame(frame, target)
+        runs.append(("target-class-counts", counts, [gxe.ExpectColumnValuesToBeBetween(column="rows", min_value=requirements.min_rows_per_class)]))
+
+    checks, failures, mistyped = 0, [], set()
+    for name, data, expectations in runs:
+        outcome = _suite_result(context, name, data, expectations, docs=docs_dir is not None)
+        for item in outcome.results:
+            checks += 1
+            if item.success:
+                continue
+            config = item.expectation_config
+            column = config.kwargs.get("column")
+            if column in mistyped:
+                continue  # a column of the wrong type cannot be range- or set-checked meaningfully
+            if config.type == "expect_column_values_to_be_in_type_list":
+                mistyped.add(column)
+            if name == "target-class-counts":
+                problem, examples = _describe_counts(counts, target, requirements)
+                column = target
+            else:
+                problem, examples = _describe(frame, schema, requirements, config.type, column, item.result)
+            failures.append({"expectation": config.type, "column": column, "problem": problem, "examples": [str(e) for e in examples]})
+    return {"success": not failures, "checks": checks, "failed": len(failures), "failures": failures}
+
+
+def failure_message(summary: dict, source: str, schema_path: str, docs_path: str) -> str:
+    """A readable multi-line account of a failed validation."""
+    lines = [f"Data validation failed for {source} ({summary['failed']} of {summary['checks']} checks, schema {schema_path}):"]
+    for failure in summary["failures"]:
+        line = f"  - {failure['problem']}"
+        if failure["examples"]:
+            line += f"; e.g. {', '.join(failure['examples'])}"
+        lines.append(line)
+    lines.append(f"Data Docs: {docs_path}")
+    return "\n".join(lines)
