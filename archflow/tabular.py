@@ -26,6 +26,16 @@ def as_category_strings(series: pd.Series) -> np.ndarray:
     return series.astype(object).where(series.notna(), MISSING).astype(str).to_numpy(dtype=str)
 
 
+def rows_to_inputs(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> dict[str, np.ndarray]:
+    """Raw rows as a model's named inputs, each (rows, 1). Learns nothing."""
+    missing = [c for c in numeric + categorical if c not in frame.columns]
+    if missing:
+        raise KeyError(f"rows lack the model's input columns {missing}")
+    inputs = {input_name(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float32").reshape(-1, 1) for c in numeric}
+    inputs.update({input_name(c): as_category_strings(frame[c]).reshape(-1, 1) for c in categorical})
+    return inputs
+
+
 class TabularPreprocessor:
     """Imputation and standard scaling of numeric columns, one-hot encoding of categories."""
 
@@ -47,10 +57,7 @@ class TabularPreprocessor:
         return self
 
     def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """Raw rows as the model's named inputs, each (rows, 1)."""
-        inputs = {input_name(c): frame[c].to_numpy(dtype="float32").reshape(-1, 1) for c in self.numeric}
-        inputs.update({input_name(c): as_category_strings(frame[c]).reshape(-1, 1) for c in self.categorical})
-        return inputs
+        return rows_to_inputs(frame, self.numeric, self.categorical)
 
     def build_encoder(self) -> tuple[dict[str, keras.KerasTensor], keras.KerasTensor]:
         """Keras inputs and the encoded feature tensor (batch, features)."""

@@ -1,0 +1,17 @@
+"""Prefect flows: the stage entry points that dvc.yaml runs, and the whole pipeline.
+
+Defaults for an offline, one-machine setup are set here because Prefect and TensorFlow read
+them when first imported; anything already in the environment wins.
+"""
+
+import os
+
+for _name, _value in {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+    "GX_ANALYTICS_ENABLED": "false",
+    "DVC_NO_ANALYTICS": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+}.items():
+    os.environ.setdefault(_name, _value)

@@ -1,0 +1,56 @@
+"""Simple baselines fitted on the training split, so the report shows what the network earns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from archflow.cleaning import feature_columns
+from archflow.metrics import classification_scores, regression_scores
+from archflow.tabular import as_category_strings
+
+
+def _features(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in numeric}, index=frame.index)
+    for column in categorical:
+        table[column] = as_category_strings(frame[column]).astype(object)
+    return table
+
+
+def _linear_features(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(SimpleImputer(strategy="mean", keep_empty_features=True), StandardScaler()), numeric),
+            ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+        ]
+    )
+
+
+def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str, task: str, classes: list[str], balanced: bool) -> dict[str, dict[str, float]]:
+    """Majority class and logistic regression (classification), or mean and linear regression."""
+    numeric, categorical = feature_columns(train_frame, target)
+    x_train, x_test = _features(train_frame, numeric, categorical), _features(test_frame, numeric, categorical)
+    if task == "regression":
+        y_train, y_test = train_frame[target].to_numpy(dtype="float64"), test_frame[target].to_numpy(dtype="float64")
+        models = {"mean": DummyRegressor(strategy="mean"), "linear": make_pipeline(_linear_features(numeric, categorical), LinearRegression())}
+        return {name: regression_scores(y_test, model.fit(x_train, y_train).predict(x_test)) for name, model in models.items()}
+    index = {c: i for i, c in enumerate(classes)}
+    y_train = train_frame[target].astype(str).map(index).to_numpy()
+    y_test = test_frame[target].astype(str).map(index).to_numpy()
+    models = {
+        "majority": DummyClassifier(strategy="most_frequent"),
+        "logistic": make_pipeline(_linear_features(numeric, categorical), LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None)),
+    }
+    scores = {}
+    for name, model in models.items():
+        model.fit(x_train, y_train)
+        probabilities = np.zeros((len(x_test), len(classes)))
+        probabilities[:, model.classes_] = model.predict_proba(x_test)
+        scores[name] = classification_scores(y_test, probabilities)
+    return scores

@@ -1,0 +1,44 @@
+"""Loading a trained model folder and predicting from raw rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+import archflow.layers  # noqa: F401  (registers the preprocessing layers for loading)
+from archflow.feeding import predict_inputs
+from archflow.layout import MODEL_FILE, MODEL_META
+from archflow.metrics import as_class_probabilities
+from archflow.tabular import rows_to_inputs
+
+
+@dataclass
+class TrainedModel:
+    model: keras.Model
+    metadata: dict  # task, target, classes, numeric and categorical input columns
+
+    def raw_outputs(self, frame: pd.DataFrame) -> np.ndarray:
+        return predict_inputs(self.model, rows_to_inputs(frame, self.metadata["numeric"], self.metadata["categorical"]))
+
+    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Predictions for raw rows: the label (or value) and, for classes, probabilities."""
+        raw = self.raw_outputs(frame)
+        if self.metadata["task"] == "regression":
+            return pd.DataFrame({"prediction": raw.reshape(-1)}, index=frame.index)
+        probabilities = as_class_probabilities(raw)
+        classes = self.metadata["classes"]
+        result = pd.DataFrame(probabilities, columns=[f"p_{c}" for c in classes], index=frame.index)
+        result.insert(0, "prediction", [classes[i] for i in probabilities.argmax(axis=1)])
+        return result
+
+
+def load_trained(model_dir: str | Path) -> TrainedModel:
+    """Load ``model.keras`` with safe_mode=True and its metadata."""
+    model_dir = Path(model_dir)
+    model = keras.saving.load_model(model_dir / MODEL_FILE, safe_mode=True)
+    return TrainedModel(model, json.loads((model_dir / MODEL_META).read_text()))

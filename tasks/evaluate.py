@@ -1,0 +1,64 @@
+"""Evaluate: hold-out scores beside baselines, DVC metrics and plots, and the report."""
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import get_run_logger, task
+
+from archflow.baselines import baseline_scores
+from archflow.evaluation import holdout_scores
+from archflow.layout import (
+    CONFUSION_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
+)
+from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.plots import plot_confusion, plot_regression, plot_roc, roc_points
+from archflow.predict import load_trained
+from archflow.report import render_report
+from archflow.settings import Settings
+
+
+def _write_figures(out: Path, task_name: str, classes: list, actual, predicted) -> list[str]:
+    if task_name == "regression":
+        pd.DataFrame({"actual": actual, "predicted": predicted}).to_csv(out / PREDICTIONS_CSV, index=False)
+        plot_regression(actual, predicted, out / "predictions.png")
+        return ["predictions.png"]
+    pd.DataFrame({"actual": [classes[i] for i in actual], "predicted": [classes[i] for i in predicted.argmax(axis=1)]}).to_csv(out / PREDICTIONS_CSV, index=False)
+    plot_confusion(actual, predicted.argmax(axis=1), classes, out / CONFUSION_PNG)
+    curves = roc_points(actual, predicted, classes)
+    pd.concat([pd.DataFrame({"class": name, "fpr": fpr, "tpr": tpr}) for name, (fpr, tpr) in curves.items()]).to_csv(out / ROC_CSV, index=False)
+    plot_roc(curves, out / ROC_PNG)
+    return [CONFUSION_PNG, ROC_PNG]
+
+
+@task(name="evaluate")
+def evaluate(settings: Settings) -> dict:
+    log = get_run_logger()
+    paths = settings.paths
+    prepared = Path(paths.prepared)
+    train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)
+    trained = load_trained(paths.model)
+    meta = trained.metadata
+    selection = read_json(paths.selection)
+    test, actual, predicted = holdout_scores(trained, test_frame)
+    baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none")
+    cv = read_json(paths.cv_metrics)["cv"]
+    with atomic_dir(paths.evaluation) as out:
+        figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)
+        learning_curves = Path(paths.training_plots) / LEARNING_CURVES_PNG
+        (out / LEARNING_CURVES_PNG).write_bytes(learning_curves.read_bytes())
+        report = render_report(
+            source=read_json(Path(paths.ingested) / SOURCE),
+            profile=read_json(Path(paths.ingested) / PROFILE),
+            validation=read_json(Path(paths.validation) / VALIDATION_SUMMARY),
+            selection=selection,
+            training={**meta, "test_rows": len(test_frame)},
+            test=test,
+            baselines=baselines,
+            cv=cv,
+            figures=[*figures, LEARNING_CURVES_PNG],
+        )
+        (out / REPORT).write_text(report)
+    write_json(paths.test_metrics, {"test": test, "baseline": baselines})
+    headline = {k: v for k, v in test.items() if not isinstance(v, dict)}
+    log.info("hold-out: %s", ", ".join(f"{k} {v:.4f}" for k, v in headline.items()))
+    return {"test": test, "baseline": baselines, "cv": cv, "report": report}

@@ -1,0 +1,26 @@
+"""Ingest: load the configured source and write an immutable Parquet snapshot and a profile."""
+
+from pathlib import Path
+
+from prefect import get_run_logger, task
+
+from archflow.layout import PROFILE, SNAPSHOT, SOURCE
+from archflow.outputs import atomic_dir, write_json
+from archflow.profiling import profile_frame
+from archflow.settings import DataSettings, Paths
+from archflow.sources import load_source
+
+
+@task(name="ingest")
+def ingest(data: DataSettings, paths: Paths) -> dict:
+    log = get_run_logger()
+    frame, info = load_source(data.source)
+    if info.kind == "file" and Path(paths.raw).resolve() not in Path(data.source).resolve().parents:
+        log.warning("%s lies outside %s/, so DVC cannot see it change: put it there, or run `dvc repro -f ingest` after changing it", data.source, paths.raw)
+    profile = profile_frame(frame, data.target)
+    with atomic_dir(paths.ingested) as out:
+        frame.to_parquet(out / SNAPSHOT, index=False)
+        write_json(out / PROFILE, profile)
+        write_json(out / SOURCE, info.as_dict())
+    log.info("ingested %s: %d rows x %d columns -> %s", info.description, len(frame), frame.shape[1], paths.ingested)
+    return {"rows": len(frame), "columns": frame.shape[1], "source": info.source}

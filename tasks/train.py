@@ -1,0 +1,67 @@
+"""Train: k-fold cross-validation on the training split, then the final model with its preprocessing."""
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import get_run_logger, task
+
+from archflow.device import training_device
+from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
+from archflow.metrics import summarise_folds
+from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.plots import plot_learning_curves
+from archflow.selection import ArchitectureChoice
+from archflow.settings import Settings
+from archflow.training import TrainingConfig, cross_validate, final_epoch_count, fit_model
+
+
+def training_config(settings: Settings) -> TrainingConfig:
+    t, p = settings.train, settings.preprocess
+    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.batch_size, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed)
+
+
+def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
+    rows = [
+        {"fold": fold, "epoch": epoch + 1, "loss": history["loss"][epoch], "val_loss": history.get("val_loss", [None] * (epoch + 1))[epoch]}
+        for fold, history in enumerate(histories, start=1)
+        for epoch in range(len(history["loss"]))
+    ]
+    return pd.DataFrame(rows)
+
+
+@task(name="train")
+def train(settings: Settings) -> dict:
+    log = get_run_logger()
+    train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
+    choice = ArchitectureChoice(**read_json(settings.paths.selection))
+    config = training_config(settings)
+    device = training_device()
+    log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
+    folds = cross_validate(train_frame, choice, config, log=log.info)
+    cv = summarise_folds([f.scores for f in folds])
+    epochs = final_epoch_count(folds)
+    log.info("final model: whole training split (%d rows), %d epochs", len(train_frame), epochs)
+    final = fit_model(train_frame, choice, config, seed=config.seed, epochs=epochs)
+    metadata = {
+        "task": choice.task,
+        "target": config.target,
+        "classes": choice.classes,
+        "numeric": final.preprocessor.numeric,
+        "categorical": final.preprocessor.categorical,
+        "architecture": choice.architecture,
+        "final_epochs": epochs,
+        "device": device,
+        "train_rows": len(train_frame),
+        "folds": config.folds,
+    }
+    fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
+    with atomic_dir(settings.paths.model) as out:
+        final.model.save(out / MODEL_FILE)
+        write_json(out / MODEL_META, metadata)
+        write_json(out / CV_DETAILS, fold_details)
+    with atomic_dir(settings.paths.training_plots) as out:
+        learning_curve_rows([f.history for f in folds]).to_csv(out / LEARNING_CURVES_CSV, index=False)
+        plot_learning_curves([f.history for f in folds], out / LEARNING_CURVES_PNG)
+    write_json(settings.paths.cv_metrics, {"cv": cv})
+    log.info("cross-validation: %s", ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
+    return {"cv": cv, "device": device, "final_epochs": epochs}

@@ -1,0 +1,51 @@
+"""Validate: check the snapshot against its saved schema (inferred from the first good data)."""
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import get_run_logger, task
+
+from archflow.errors import DataError, ValidationFailed
+from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
+from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.schema import dump_schema, infer_schema, parse_schema
+from archflow.settings import Settings
+from archflow.sources import source_name
+from archflow.validation import failure_message, requirements_for, validate_frame
+
+
+def schema_path(settings: Settings) -> Path:
+    return Path(settings.paths.schemas) / f"{source_name(settings.data.source)}.yaml"
+
+
+@task(name="validate")
+def validate(settings: Settings) -> dict:
+    log = get_run_logger()
+    frame = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
+    source = read_json(Path(settings.paths.ingested) / SOURCE)["source"]
+    path = schema_path(settings)
+    inferred = not path.exists()
+    if inferred:
+        if settings.data.target not in frame.columns:
+            raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
+        v = settings.validate
+        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories)
+        log.info("no schema at %s yet: inferred one from this data", path)
+    else:
+        schema = parse_schema(path.read_text(), str(path))
+        if schema["target"] != settings.data.target:
+            raise DataError(f"{path} was made for target '{schema['target']}' but data.target is '{settings.data.target}': fix one, or delete the schema to infer it again")
+    requirements = requirements_for(settings.train.folds, settings.split.test_size, settings.validate.min_rows)
+    with atomic_dir(settings.paths.validation) as out:
+        summary = validate_frame(frame, schema, requirements, out / DATA_DOCS)
+        summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
+        write_json(out / VALIDATION_SUMMARY, summary)
+    docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"
+    if not summary["success"]:
+        raise ValidationFailed(failure_message(summary, source, str(path), str(docs)), summary)
+    if inferred:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_schema(schema))
+        log.info("saved the schema to %s: later runs are validated against it", path)
+    log.info("validation passed: %d checks; Data Docs at %s", summary["checks"], docs)
+    return summary
