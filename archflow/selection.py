@@ -111,7 +111,7 @@ def select_architecture(facts: DataFacts, task_reason: str, requested_architectu
         reasons.append(f"architecture '{requested_architecture}' set in params (model.architecture)")
     head = dict(HEADS[facts.task])
     head["units"] = len(facts.class_counts) if facts.task == "multiclass" else 1
-    reasons.insert(1, f"{task_reason}: {head['activation']} output with {head['loss']}")
+    reasons.insert(1, f"{task_reason}; so a {head['activation']} output with {head['loss']}")
     imbalance, imbalance_reason = choose_imbalance(facts, requested_imbalance)
     reasons.append(imbalance_reason)
     return ArchitectureChoice(

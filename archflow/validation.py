@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.detection import is_classification
+from archflow.profiling import is_numeric
 
 NUMERIC_TYPES = [
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -146,13 +147,16 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
             site_name="archflow",
             site_config={
                 "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_dir).resolve())},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
     context.data_sources.add_pandas("archflow")
     target = schema["target"]
-    runs = [("snapshot", frame, build_expectations(schema, list(frame.columns), requirements))]
+    # GX matches extension dtypes (pandas 3's str) by equality and misses them; as object
+    # columns it checks each value's Python type instead, and lists the offending values.
+    checked = frame.astype({c: object for c in frame.columns if not is_numeric(frame[c])})
+    runs = [("snapshot", checked, build_expectations(schema, list(frame.columns), requirements))]
     counts = None
     if target in frame.columns and is_classification(schema.get("task", "")):
         import great_expectations.expectations as gxe

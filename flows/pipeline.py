@@ -53,8 +53,9 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False) -> str
     log.info("running: %s", " ".join(command[2:]))
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
-    for line in output.strip().splitlines()[-40:]:
-        log.info("%s", line)
+    for line in output.splitlines():  # DVC's own lines; the stage flow logs to Prefect itself
+        if line.strip() and " | " not in line and not line.startswith((" ", "Traceback")):
+            log.info("dvc: %s", line)
     if done.returncode != 0:
         raise StageFailed(_stage_message(stage, output))
     return "ran"
