@@ -27,7 +27,7 @@ class DataSettings:
 
 @dataclass(frozen=True)
 class ValidateSettings:
-    range_margin: float = 0.1  # inferred numeric ranges are widened by this share of their span
+    range_margin: float = 0.5  # inferred numeric ranges are widened by this share of their span
     max_categories: int = 50  # string columns with more distinct values get no value-set check
     min_rows: int = 20
 

@@ -58,9 +58,6 @@ def read_table(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no data rows")
     frame.columns = [str(column).strip() for column in frame.columns]
-    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if duplicated:
-        raise DataError(f"{path}: duplicated column names {duplicated}")
     return frame
 
 

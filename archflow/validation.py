@@ -141,7 +141,10 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     """Run the expectation suites; return a JSON-ready summary with ``success`` and ``failures``."""
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         context.add_data_docs_site(
             site_name="archflow",

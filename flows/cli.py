@@ -1,0 +1,61 @@
+"""The ``archflow`` command: run the pipeline or one stage, serve it on a schedule, predict.
+
+    archflow run [--force] [--push]      the pipeline flow (DVC decides what is stale)
+    archflow stage validate              one stage's flow, as dvc.yaml runs it
+    archflow serve --cron "0 6 * * *"    the pipeline on a schedule (needs PREFECT_API_URL)
+    archflow predict new_rows.csv [-o predictions.csv] [--model models/model]
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def predict_main(argv: list[str]) -> int:
+    import argparse
+
+    from archflow.errors import DataError
+    from archflow.predict import load_trained
+    from archflow.sources import read_table
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="archflow predict", description="Predict from raw rows with a trained model folder.")
+    parser.add_argument("rows", help="CSV or Parquet file of raw rows (the target column may be absent)")
+    parser.add_argument("--model", default="models/model", help="trained model folder (default: models/model)")
+    parser.add_argument("-o", "--output", help="write predictions here (CSV); default: print them")
+    args = parser.parse_args(argv)
+    try:
+        predictions = load_trained(args.model).predict(read_table(Path(args.rows)))
+    except (DataError, KeyError) as error:
+        print(f"archflow predict: {error}", file=sys.stderr)
+        return 1
+    if args.output:
+        predictions.to_csv(args.output, index=False)
+    else:
+        print(predictions.to_csv(index=False), end="")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "run":
+        from flows.pipeline import main as run_main
+
+        return run_main(rest)
+    if command == "stage" and rest:
+        from flows.stages import run_stage
+
+        return run_stage(rest[0])
+    if command == "serve":
+        from flows.serve import main as serve_main
+
+        return serve_main(rest)
+    if command == "predict":
+        return predict_main(rest)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
