@@ -1,0 +1,42 @@
+import pandas as pd
+import pytest
+
+from archflow.cleaning import clean_frame, feature_columns, split_holdout
+from archflow.detection import detect_task
+from archflow.errors import DataError
+
+
+def test_cleaning_trims_blanks_and_drops_duplicates():
+    frame = pd.DataFrame({"x": [1.0, 1.0, 2.0], "c": [" red", " red", "  "], "y": ["a", "a", "b"]})
+    cleaned, stats = clean_frame(frame, "y")
+    assert stats["duplicates_dropped"] == 1 and len(cleaned) == 2
+    assert cleaned.loc[0, "c"] == "red" and pd.isna(cleaned.loc[1, "c"])
+
+
+def test_drop_columns_are_checked(table):
+    assert "colour" not in clean_frame(table, "label", ("colour",))[0].columns
+    with pytest.raises(DataError, match="not in the data"):
+        clean_frame(table, "label", ("nope",))
+    with pytest.raises(DataError, match="target"):
+        clean_frame(table, "label", ("label",))
+
+
+def test_split_is_seeded_stratified_and_disjoint(table):
+    train, test = split_holdout(table, "label", "multiclass", 0.25, seed=3)
+    again, _ = split_holdout(table, "label", "multiclass", 0.25, seed=3)
+    assert len(test) == 15 and train.equals(again)
+    shares = train["label"].value_counts(normalize=True) - table["label"].value_counts(normalize=True)
+    assert shares.abs().max() < 0.05
+    assert set(map(tuple, train.to_numpy())) & set(map(tuple, test.to_numpy())) == set()
+
+
+def test_task_detection_and_override():
+    assert detect_task(pd.Series(["a", "b"]))[0] == "binary"
+    assert detect_task(pd.Series([0, 1, 2, 1]))[0] == "multiclass"
+    assert detect_task(pd.Series([0.5, 1.7, 2.2]))[0] == "regression"
+    assert detect_task(pd.Series(range(100)))[0] == "regression"
+    assert detect_task(pd.Series([0, 1]), "regression") == ("regression", "task 'regression' set in params (data.task)")
+
+
+def test_feature_columns_split_numeric_from_categorical(table):
+    assert feature_columns(table, "label") == (["x1", "x2"], ["colour"])

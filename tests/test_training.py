@@ -1,0 +1,42 @@
+"""The network learns: a separable table is fitted, a linear target is regressed."""
+
+import numpy as np
+import pandas as pd
+
+from archflow.metrics import summarise_folds
+from archflow.selection import measure_tabular, select_architecture
+from archflow.training import TrainingConfig, final_epoch_count, fit_model, score_frame
+from tests.conftest import make_table
+
+
+def config(target, epochs):
+    return TrainingConfig(target, folds=2, epochs=epochs, batch_size=16, patience=5, learning_rate=0.02, unseen_categories="ignore", min_category_count=1, seed=0)
+
+
+def test_overfits_a_small_separable_table():
+    frame = make_table(rows=60, seed=2)
+    choice = select_architecture(measure_tabular(frame, "label", "multiclass"), "why", "auto", "auto")
+    fit = fit_model(frame, choice, config("label", 60), seed=0)
+    assert fit.history["loss"][-1] < fit.history["loss"][0]
+    assert score_frame(fit, frame, choice, "label")["accuracy"] >= 0.95
+
+
+def test_regression_learns_a_linear_target_in_its_units():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=120), "z": rng.normal(size=120)})
+    frame["y"] = 100 + 30 * frame["x"] + rng.normal(0, 1, size=120)
+    choice = select_architecture(measure_tabular(frame, "y", "regression"), "why", "auto", "auto")
+    fit = fit_model(frame, choice, config("y", 80), seed=0)
+    scores = score_frame(fit, frame, choice, "y")
+    assert scores["r2"] > 0.9 and scores["mae"] < 10
+
+
+def test_fold_summary_and_final_epochs():
+    summary = summarise_folds([{"accuracy": 0.8}, {"accuracy": 1.0}])
+    assert summary["accuracy"]["mean"] == 0.9 and round(summary["accuracy"]["std"], 6) == 0.1
+
+    class Fold:
+        def __init__(self, best):
+            self.best_epoch = best
+
+    assert final_epoch_count([Fold(3), Fold(9), Fold(5)]) == 5
