@@ -11,7 +11,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from archflow.cleaning import feature_columns
+from archflow.profiling import feature_columns
 from archflow.metrics import classification_scores, regression_scores
 from archflow.tabular import as_category_strings
 

@@ -33,10 +33,3 @@ def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float,
     stratify = frame[target] if is_classification(task) else None
     train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train_frame.reset_index(drop=True), test_frame.reset_index(drop=True)
-
-
-def feature_columns(frame: pd.DataFrame, target: str) -> tuple[list[str], list[str]]:
-    """Numeric and categorical feature columns (everything but the target)."""
-    features = [c for c in frame.columns if c != target]
-    numeric = [c for c in features if is_numeric(frame[c])]
-    return numeric, [c for c in features if c not in numeric]

@@ -9,6 +9,13 @@ def is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def feature_columns(frame: pd.DataFrame, target: str) -> tuple[list[str], list[str]]:
+    """Numeric and categorical feature columns (everything but the target)."""
+    features = [c for c in frame.columns if c != target]
+    numeric = [c for c in features if is_numeric(frame[c])]
+    return numeric, [c for c in features if c not in numeric]
+
+
 def profile_frame(frame: pd.DataFrame, target: str) -> dict:
     """Rows, columns, per-column type, missing and distinct counts, ranges and top values."""
     columns = {}

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from archflow.cleaning import feature_columns
+from archflow.profiling import feature_columns
 
 HEADS = {
     "binary": {"activation": "sigmoid", "loss": "binary_crossentropy"},

@@ -21,7 +21,6 @@ class DataSettings:
     source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
     target: str = "species"
     task: str = "auto"  # auto | binary | multiclass | regression
-    modality: str = "auto"  # auto | tabular
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
 
 
@@ -87,7 +86,6 @@ class Settings:
 
 CHOICES = {
     ("data", "task"): {"auto", "binary", "multiclass", "regression"},
-    ("data", "modality"): {"auto", "tabular"},
     ("preprocess", "unseen_categories"): {"ignore", "bucket"},
     ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
 }

@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from archflow.architectures import build_model
-from archflow.cleaning import feature_columns
+from archflow.profiling import feature_columns
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
 from archflow.metrics import as_class_probabilities, classification_scores, regression_scores

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from archflow.cleaning import clean_frame, feature_columns, split_holdout
+from archflow.cleaning import clean_frame, split_holdout
+from archflow.profiling import feature_columns
 from archflow.detection import detect_task
 from archflow.errors import DataError
 

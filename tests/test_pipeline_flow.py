@@ -1,0 +1,37 @@
+"""The pipeline flow under a real Prefect server: stage runs, DVC skipping, the report artifact."""
+
+import asyncio
+
+import pytest
+
+from tests.project import make_project
+
+pytestmark = pytest.mark.slow
+
+
+async def _runs_and_artifact(pipeline_run_id: str):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterTags
+
+    async with get_client() as client:
+        runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"pipeline-run:{pipeline_run_id}"])))
+        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"])))
+        names = {run.id: (await client.read_flow(run.flow_id)).name for run in runs}
+        return [(names[r.id], r.state.type.value) for r in runs], artifacts
+
+
+def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, monkeypatch):
+    from flows.pipeline import pipeline
+
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    state = pipeline(return_state=True)
+    assert state.is_completed(), state.message
+    assert state.result() == dict.fromkeys(["ingest", "validate", "preprocess", "select", "train", "evaluate"], "ran")
+
+    stage_runs, artifacts = asyncio.run(_runs_and_artifact(str(state.state_details.flow_run_id)))
+    assert sorted(stage_runs) == sorted((s, "COMPLETED") for s in ["ingest", "validate", "preprocess", "select", "train", "evaluate"])
+    assert artifacts and "archflow model card" in artifacts[0].data
+
+    second = pipeline(return_state=True)
+    assert second.is_completed() and set(second.result().values()) == {"skipped"}
