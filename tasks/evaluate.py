@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from archflow.baselines import baseline_scores
 from archflow.evaluation import holdout_scores
@@ -14,6 +14,7 @@ from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_confusion, plot_regression, plot_roc, roc_points
 from archflow.predict import load_trained
 from archflow.report import render_report
+from tasks.stage_task import stage_task
 from archflow.settings import Settings
 
 
@@ -30,7 +31,7 @@ def _write_figures(out: Path, task_name: str, classes: list, actual, predicted) 
     return [CONFUSION_PNG, ROC_PNG]
 
 
-@task(name="evaluate")
+@stage_task("evaluate")
 def evaluate(settings: Settings) -> dict:
     log = get_run_logger()
     paths = settings.paths

@@ -2,16 +2,17 @@
 
 from pathlib import Path
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from archflow.layout import PROFILE, SNAPSHOT, SOURCE
 from archflow.outputs import atomic_dir, write_json
 from archflow.profiling import profile_frame
+from tasks.stage_task import stage_task
 from archflow.settings import DataSettings, Paths
 from archflow.sources import load_source
 
 
-@task(name="ingest")
+@stage_task("ingest")
 def ingest(data: DataSettings, paths: Paths) -> dict:
     log = get_run_logger()
     frame, info = load_source(data.source)

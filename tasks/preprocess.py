@@ -3,16 +3,17 @@
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from archflow.cleaning import clean_frame, split_holdout
 from archflow.detection import detect_task
 from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.outputs import atomic_dir, write_json
+from tasks.stage_task import stage_task
 from archflow.settings import Settings
 
 
-@task(name="preprocess")
+@stage_task("preprocess")
 def preprocess(settings: Settings) -> dict:
     log = get_run_logger()
     data = settings.data

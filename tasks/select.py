@@ -3,15 +3,16 @@
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from archflow.layout import SPLIT_INFO, TRAIN_SPLIT
 from archflow.outputs import read_json, write_json
 from archflow.selection import measure_tabular, select_architecture
+from tasks.stage_task import stage_task
 from archflow.settings import Settings
 
 
-@task(name="select")
+@stage_task("select")
 def select(settings: Settings) -> dict:
     log = get_run_logger()
     prepared = Path(settings.paths.prepared)

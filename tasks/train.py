@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from archflow.device import training_device
 from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
@@ -11,6 +11,7 @@ from archflow.metrics import summarise_folds
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_learning_curves
 from archflow.selection import ArchitectureChoice
+from tasks.stage_task import stage_task
 from archflow.settings import Settings
 from archflow.training import TrainingConfig, cross_validate, final_epoch_count, fit_model
 
@@ -29,7 +30,7 @@ def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@task(name="train")
+@stage_task("train")
 def train(settings: Settings) -> dict:
     log = get_run_logger()
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)

@@ -3,22 +3,31 @@
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
 
 from archflow.errors import DataError, ValidationFailed
 from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.schema import dump_schema, infer_schema, parse_schema
+from tasks.stage_task import stage_task
 from archflow.settings import Settings
 from archflow.sources import source_name
 from archflow.validation import failure_message, requirements_for, validate_frame
+
+
+def validation_markdown(summary: dict) -> str:
+    status = "passed" if summary["success"] else "FAILED"
+    lines = [f"# Data validation {status}", f"{summary['checks'] - summary['failed']}/{summary['checks']} checks passed for `{summary['source']}` against `{summary['schema']}`", ""]
+    lines += [f"- **{f['column'] or 'table'}**: {f['problem']}" + (f" (e.g. {', '.join(f['examples'])})" if f["examples"] else "") for f in summary["failures"]]
+    return "\n".join(lines)
 
 
 def schema_path(settings: Settings) -> Path:
     return Path(settings.paths.schemas) / f"{source_name(settings.data.source)}.yaml"
 
 
-@task(name="validate")
+@stage_task("validate")
 def validate(settings: Settings) -> dict:
     log = get_run_logger()
     frame = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
@@ -41,6 +50,7 @@ def validate(settings: Settings) -> dict:
         summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
         write_json(out / VALIDATION_SUMMARY, summary)
     docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"
+    create_markdown_artifact(key="archflow-validation", markdown=validation_markdown(summary), description="Data validation")
     if not summary["success"]:
         raise ValidationFailed(failure_message(summary, source, str(path), str(docs)), summary)
     if inferred:

@@ -42,7 +42,7 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
 
 
 BAD_DATA = {
-    "strings in a numeric column": (lambda f: f.assign(x2=f["x2"].astype(object).where(f.index != 3, "n/a")), "column 'x2' should be numeric"),
+    "strings in a numeric column": (lambda f: f.assign(x2=f["x2"].astype(object).where(f.index != 3, "twelve")), "column 'x2' should be numeric"),
     "missing target values": (lambda f: f.assign(label=f["label"].where(f.index > 2)), "target column 'label' has 3 missing values"),
     "a single class": (lambda f: f.assign(label="a"), "target column 'label' has 1 class(es)"),
 }
