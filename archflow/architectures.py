@@ -34,6 +34,51 @@ def mlp_body(features: keras.KerasTensor, hidden_layers: int, units: int, dropou
     return x
 
 
+@register("cnn")
+def cnn_body(images: keras.KerasTensor, blocks: int, filters: int, dropout: float, dense_units: int) -> keras.KerasTensor:
+    """Conv -> BatchNorm -> ReLU (x2) -> MaxPool blocks, filters doubling; then global pooling."""
+    x = images  # (batch, height, width, channels), scaled to 0-1
+    for block in range(blocks):
+        width = filters * 2**block
+        for repeat in range(2):
+            x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{block + 1}_{repeat + 1}")(x)
+            x = keras.layers.BatchNormalization(name=f"bn{block + 1}_{repeat + 1}")(x)
+            x = keras.layers.ReLU(name=f"relu{block + 1}_{repeat + 1}")(x)
+        if min(x.shape[1], x.shape[2]) >= 2:
+            x = keras.layers.MaxPooling2D(name=f"pool{block + 1}")(x)
+        x = keras.layers.Dropout(dropout / 2, name=f"dropout{block + 1}")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)  # (batch, channels)
+    x = keras.layers.Dense(dense_units, activation="relu", name="dense")(x)
+    return keras.layers.Dropout(dropout, name="dropout_dense")(x)
+
+
+def _embedded(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int) -> keras.KerasTensor:
+    # id 0 is padding: mask_zero makes the recurrent layers skip padded steps
+    return keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(token_ids)  # (batch, time, dim)
+
+
+@register("bigru")
+def bigru_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int, units: int, dropout: float) -> keras.KerasTensor:
+    x = _embedded(token_ids, vocabulary_size, embedding_dim)
+    x = keras.layers.Bidirectional(keras.layers.GRU(units), name="bigru")(x)  # (batch, 2 * units)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+@register("bilstm")
+def bilstm_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int, units: int, dropout: float) -> keras.KerasTensor:
+    x = _embedded(token_ids, vocabulary_size, embedding_dim)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(units), name="bilstm")(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+@register("text_cnn")
+def text_cnn_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int, units: int, dropout: float) -> keras.KerasTensor:
+    x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(token_ids)
+    x = keras.layers.Conv1D(2 * units, 5, activation="relu", name="conv")(x)  # (batch, time - 4, filters)
+    x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
 def build_model(
     inputs: dict,
     features: keras.KerasTensor,

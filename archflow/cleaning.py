@@ -7,12 +7,13 @@ from sklearn.model_selection import train_test_split
 
 from archflow.detection import is_classification
 from archflow.errors import DataError
-from archflow.profiling import is_numeric
+from archflow.profiling import is_bytes, is_numeric
 
 
-def clean_frame(frame: pd.DataFrame, target: str, drop: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
+def clean_frame(frame: pd.DataFrame, target: str, drop: tuple[str, ...] = (), provenance: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:
     """Drop configured columns, trim strings, turn blank strings into missing values and
-    drop exact duplicate rows (a duplicate on both sides of the split would leak)."""
+    drop duplicate rows (a duplicate on both sides of the split would leak). Columns in
+    ``provenance`` (such as an image's file name) are kept but ignored when comparing rows."""
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         raise DataError(f"data.drop names columns that are not in the data: {unknown}")
@@ -20,16 +21,26 @@ def clean_frame(frame: pd.DataFrame, target: str, drop: tuple[str, ...] = ()) ->
         raise DataError(f"data.drop must not name the target column '{target}'")
     cleaned = frame.drop(columns=list(drop)).copy()
     for name in cleaned.columns:
-        if not is_numeric(cleaned[name]) and not pd.api.types.is_bool_dtype(cleaned[name]):
+        if not is_numeric(cleaned[name]) and not pd.api.types.is_bool_dtype(cleaned[name]) and not is_bytes(cleaned[name]):
             text = cleaned[name].astype("string").str.strip()
             cleaned[name] = text.mask(text == "").astype(object)
     before = len(cleaned)
-    cleaned = cleaned.drop_duplicates().reset_index(drop=True)
+    cleaned = cleaned[~cleaned.drop(columns=list(provenance)).duplicated()].reset_index(drop=True)
     return cleaned, {"rows_in": before, "duplicates_dropped": before - len(cleaned), "columns_dropped": list(drop)}
 
 
-def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A seeded hold-out split, stratified on the target for classification."""
+def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float, seed: int, split_column: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A seeded hold-out split, stratified on the target for classification; or, with a
+    ``split_column`` of train/test values, the data set's own split (the column is dropped)."""
+    if split_column:
+        if split_column not in frame.columns:
+            raise DataError(f"split.column '{split_column}' is not in the data")
+        marks = frame[split_column].astype(str).str.lower()
+        unknown = sorted(set(marks) - {"train", "test"})
+        if unknown:
+            raise DataError(f"split.column '{split_column}' must hold train or test, not {unknown[:5]}")
+        rest = frame.drop(columns=[split_column])
+        return rest[marks == "train"].reset_index(drop=True), rest[marks == "test"].reset_index(drop=True)
     stratify = frame[target] if is_classification(task) else None
     train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     return train_frame.reset_index(drop=True), test_frame.reset_index(drop=True)

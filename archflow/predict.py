@@ -14,16 +14,16 @@ import archflow.layers  # noqa: F401  (registers the preprocessing layers for lo
 from archflow.feeding import predict_inputs
 from archflow.layout import MODEL_FILE, MODEL_META
 from archflow.metrics import as_class_probabilities
-from archflow.tabular import rows_to_inputs
+from archflow.modalities import raw_inputs
 
 
 @dataclass
 class TrainedModel:
     model: keras.Model
-    metadata: dict  # task, target, classes, numeric and categorical input columns
+    metadata: dict  # task, target, classes, and "inputs": how raw rows become model inputs
 
     def raw_outputs(self, frame: pd.DataFrame) -> np.ndarray:
-        return predict_inputs(self.model, rows_to_inputs(frame, self.metadata["numeric"], self.metadata["categorical"]))
+        return predict_inputs(self.model, raw_inputs(self.metadata["inputs"], frame))
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for raw rows: the label (or value) and, for classes, probabilities."""

@@ -9,6 +9,12 @@ def is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def is_bytes(series: pd.Series) -> bool:
+    """Encoded images (or other binary payloads)."""
+    values = series.dropna()
+    return not values.empty and isinstance(values.iloc[0], (bytes, bytearray))
+
+
 def feature_columns(frame: pd.DataFrame, target: str) -> tuple[list[str], list[str]]:
     """Numeric and categorical feature columns (everything but the target)."""
     features = [c for c in frame.columns if c != target]
@@ -21,15 +27,13 @@ def profile_frame(frame: pd.DataFrame, target: str) -> dict:
     columns = {}
     for name in frame.columns:
         series = frame[name]
-        entry = {
-            "dtype": str(series.dtype),
-            "missing": int(series.isna().sum()),
-            "distinct": int(series.nunique(dropna=True)),
-        }
+        entry = {"dtype": str(series.dtype), "missing": int(series.isna().sum())}
+        if not is_bytes(series):
+            entry["distinct"] = int(series.nunique(dropna=True))
         if is_numeric(series):
             described = series.describe()
             entry.update({k: float(described[k]) for k in ("mean", "std", "min", "max") if pd.notna(described.get(k))})
-        else:
+        elif not is_bytes(series):
             entry["top"] = {str(k): int(v) for k, v in series.value_counts().head(5).items()}
         columns[str(name)] = entry
     profile = {"rows": int(len(frame)), "columns": int(frame.shape[1]), "target": target, "column_profiles": columns}

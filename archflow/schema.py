@@ -11,16 +11,17 @@ import math
 import pandas as pd
 import yaml
 
-from archflow.detection import detect_task, is_classification
+from archflow.detection import detect_task, is_classification, is_text_column
 from archflow.errors import DataError
-from archflow.profiling import is_numeric
+from archflow.profiling import is_bytes, is_numeric
 
 HEADER = """\
 # archflow data schema for '{source}', inferred from its first good data.
 # Later runs are validated against this file: edit it to accept a deliberate change
 # (a wider range, a new category), or delete it to infer it again on the next run.
-# kind: numeric | categorical; nullable: missing values allowed; min/max: allowed range;
-# values: allowed values (absent: any value).
+# kind: numeric | categorical | text | image; nullable: missing values allowed; min/max: allowed
+# range; values: allowed values (absent: any value); max_chars: longest text allowed;
+# size/channels: the images' height x width (null: any, resized by image.size) and channel counts.
 """
 
 
@@ -33,6 +34,17 @@ def infer_column(series: pd.Series, margin: float, max_categories: int, keep_val
     """The schema entry of one column."""
     entry: dict = {"nullable": bool(series.isna().any())}
     values = series.dropna()
+    if is_bytes(series):
+        from archflow.images import decode_image
+
+        shapes = {decode_image(b).shape for b in values}
+        entry.update(kind="image", channels=sorted({int(s[2]) for s in shapes}))
+        sizes = {(int(s[0]), int(s[1])) for s in shapes}
+        entry["size"] = list(next(iter(sizes))) if len(sizes) == 1 else None  # None: any size (image.size resizes)
+        return entry
+    if is_text_column(series):
+        entry.update(kind="text", max_chars=int(values.astype(str).str.len().max() * 2))
+        return entry
     if is_numeric(series):
         entry["kind"] = "numeric"
         low, high = float(values.min()), float(values.max())
@@ -75,8 +87,8 @@ def parse_schema(text: str, where: str) -> dict:
     if not isinstance(schema, dict) or not isinstance(schema.get("columns"), dict) or "target" not in schema:
         raise DataError(f"{where}: a schema needs 'target' and a 'columns' mapping")
     for name, entry in schema["columns"].items():
-        if entry.get("kind") not in ("numeric", "categorical"):
-            raise DataError(f"{where}: column '{name}' needs kind numeric or categorical")
+        if entry.get("kind") not in ("numeric", "categorical", "text", "image"):
+            raise DataError(f"{where}: column '{name}' needs kind numeric, categorical, text or image")
         for bound in ("min", "max"):
             if bound in entry and not math.isfinite(float(entry[bound])):
                 raise DataError(f"{where}: column '{name}' {bound} must be finite")

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from archflow.profiling import feature_columns
@@ -31,8 +32,9 @@ class DataFacts:
     rows: int
     numeric_features: int
     categorical_features: int
-    encoded_width: int  # features after one-hot encoding
+    encoded_width: int  # features after one-hot encoding (tabular)
     class_counts: dict[str, int] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)  # image size and channels; text column and length
 
     @property
     def imbalance_ratio(self) -> float:
@@ -49,7 +51,9 @@ class ArchitectureChoice:
     modality: str
     head: dict
     hyperparameters: dict
+    inputs: dict  # what the modality's preprocessor needs (image size, text column, ...)
     imbalance: str
+    batch_size: int
     classes: list[str]
     reasons: list[str]
     facts: dict
@@ -58,28 +62,62 @@ class ArchitectureChoice:
         return asdict(self)
 
 
+def _class_counts(train_frame: pd.DataFrame, target: str, task: str) -> dict[str, int]:
+    if task == "regression":
+        return {}
+    return {str(k): int(v) for k, v in train_frame[target].astype(str).value_counts().sort_index().items()}
+
+
 def measure_tabular(train_frame: pd.DataFrame, target: str, task: str) -> DataFacts:
     numeric, categorical = feature_columns(train_frame, target)
     width = len(numeric) + sum(int(train_frame[c].nunique(dropna=False)) for c in categorical)
-    counts = {}
-    if task != "regression":
-        counts = {str(k): int(v) for k, v in train_frame[target].value_counts().sort_index().items()}
-    return DataFacts("tabular", task, len(train_frame), len(numeric), len(categorical), width, counts)
+    return DataFacts("tabular", task, len(train_frame), len(numeric), len(categorical), width, _class_counts(train_frame, target, task))
+
+
+def measure_images(train_frame: pd.DataFrame, target: str, task: str, size: list[int] | None) -> DataFacts:
+    """Image size (the configured one, else the most common) and channel count."""
+    from archflow.images import IMAGE_COLUMN, decode_image
+
+    shapes = pd.Series([decode_image(b).shape for b in train_frame[IMAGE_COLUMN]])
+    height, width, channels = shapes.mode().iloc[0]
+    if size:
+        height, width = size
+    details = {"size": [int(height), int(width)], "channels": int(channels), "resized": bool(size)}
+    return DataFacts("image", task, len(train_frame), 0, 0, int(height * width * channels), _class_counts(train_frame, target, task), details)
+
+
+def measure_text(train_frame: pd.DataFrame, target: str, task: str, column: str) -> DataFacts:
+    """Word counts of the training texts (the 95th percentile sets the padded length)."""
+    from archflow.text import word_counts
+
+    words = word_counts(train_frame[column])
+    details = {"column": column, "words_p95": int(np.percentile(words, 95)), "words_median": int(np.median(words))}
+    return DataFacts("text", task, len(train_frame), 0, 0, 0, _class_counts(train_frame, target, task), details)
 
 
 def choose_imbalance(facts: DataFacts, requested: str) -> tuple[str, str]:
-    """Class weights by default when classes are uneven; resampling only when asked."""
+    """Pick the imbalance strategy from the majority/minority ratio and the data size.
+
+    Balanced classes need nothing. With plenty of minority rows, under-sampling the
+    majority loses little and trains faster; with few rows and a strong skew,
+    over-sampling gives the minority more gradient steps; otherwise class weights.
+    """
     if facts.task == "regression":
         return "none", "regression: no class imbalance handling"
     ratio = facts.imbalance_ratio
+    minority = min(facts.class_counts.values()) if facts.class_counts else 0
     if requested != "auto":
         return requested, f"imbalance strategy '{requested}' set in params (train.imbalance); majority/minority ratio {ratio:.1f}"
     if ratio < 1.5:
         return "none", f"classes are balanced (majority/minority ratio {ratio:.1f} < 1.5): no reweighting"
-    return "class_weight", f"majority/minority ratio {ratio:.1f} >= 1.5: class weights inversely proportional to class frequency (training rows only)"
+    if minority >= 5_000:
+        return "undersample", f"majority/minority ratio {ratio:.1f} with {minority} minority rows (>= 5,000): random under-sampling of the other classes in each fold's training rows"
+    if facts.rows < 1_000 and ratio >= 3:
+        return "oversample", f"majority/minority ratio {ratio:.1f} on only {facts.rows} rows: random over-sampling of the minority in each fold's training rows"
+    return "class_weight", f"majority/minority ratio {ratio:.1f}: class weights inversely proportional to class frequency (training rows only)"
 
 
-def tabular_rules(facts: DataFacts) -> tuple[str, dict, list[str]]:
+def tabular_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     """An MLP whose depth, width, dropout and L2 follow the number of rows and features."""
     rows, width = facts.rows, facts.encoded_width
     if rows < 1_000:
@@ -97,15 +135,59 @@ def tabular_rules(facts: DataFacts) -> tuple[str, dict, list[str]]:
         size,
         f"{width} input features after one-hot encoding: {units} units per layer (twice the inputs, rounded to a power of two, within 16-256)",
     ]
-    return "mlp", {"hidden_layers": layers, "units": units, "dropout": dropout, "l2": l2}, reasons
+    return "mlp", {"hidden_layers": layers, "units": units, "dropout": dropout, "l2": l2}, {}, reasons
 
 
-RULES: dict[str, Callable[[DataFacts], tuple[str, dict, list[str]]]] = {"tabular": tabular_rules}
+def image_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
+    """A CNN whose number of convolution blocks follows the image size; dropout the data size."""
+    height, width = facts.details["size"]
+    side = min(height, width)
+    blocks = 2 if side <= 16 else 3 if side <= 64 else 4
+    dropout = 0.25 if facts.rows >= 2_000 else 0.4
+    reasons = [
+        f"modality image ({height}x{width}, {facts.details['channels']} channel(s)): a convolutional network",
+        f"images of {side} pixels on the short side: {blocks} convolution blocks (conv, batch normalisation, ReLU, max pooling), 32 filters doubling per block",
+        f"{facts.rows} training images: dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
+    ]
+    if facts.details.get("resized"):
+        reasons.append(f"images resized to {height}x{width} (image.size in params)")
+    inputs = {"size": [height, width], "channels": facts.details["channels"]}
+    return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 
-def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str) -> ArchitectureChoice:
-    """Apply the modality's rules; params may force the architecture by name."""
-    architecture, hyperparameters, reasons = RULES[facts.modality](facts)
+def text_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
+    """Embedding plus a bidirectional GRU (small data) or LSTM, or a 1-D CNN for long texts."""
+    length, rows = facts.details["words_p95"], facts.rows
+    reasons = [f"modality text (column '{facts.details['column']}'; median {facts.details['words_median']} words, 95th percentile {length}): token embedding with masking of padded steps"]
+    if length >= 300:
+        architecture = "text_cnn"
+        reasons.append(f"long texts (95th percentile {length} >= 300 words): a 1-D convolutional network, faster than recurrence over long sequences")
+    elif rows < 10_000:
+        architecture = "bigru"
+        reasons.append(f"{rows} training texts (< 10,000) of moderate length: a bidirectional GRU (fewer weights than an LSTM)")
+    else:
+        architecture = "bilstm"
+        reasons.append(f"{rows} training texts (>= 10,000): a bidirectional LSTM")
+    embedding = 64 if rows < 10_000 else 128
+    hyperparameters = {"embedding_dim": embedding, "units": 32 if rows < 10_000 else 64, "dropout": 0.4}
+    reasons.append(f"padding/truncation to the 95th percentile of training lengths ({length} words), fitted with the vocabulary inside each fold")
+    return architecture, hyperparameters, {"column": facts.details["column"]}, reasons
+
+
+RULES: dict[str, Callable[[DataFacts], tuple[str, dict, dict, list[str]]]] = {"tabular": tabular_rules, "image": image_rules, "text": text_rules}
+
+
+def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
+    """About 64 steps per epoch, as a power of two within 32-512, unless params fix it."""
+    if requested != "auto":
+        return int(requested), f"batch size {requested} set in params (train.batch_size)"
+    size = int(min(512, max(32, 2 ** round(math.log2(max(rows / 64, 1))))))
+    return size, f"{rows} training rows: batch size {size} (about {math.ceil(rows / size)} steps per epoch)"
+
+
+def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto") -> ArchitectureChoice:
+    """Apply the modality's rules; params may force the architecture, imbalance and batch size."""
+    architecture, hyperparameters, inputs, reasons = RULES[facts.modality](facts)
     if requested_architecture != "auto":
         architecture = requested_architecture
         reasons.append(f"architecture '{requested_architecture}' set in params (model.architecture)")
@@ -114,13 +196,17 @@ def select_architecture(facts: DataFacts, task_reason: str, requested_architectu
     reasons.insert(1, f"{task_reason}; so a {head['activation']} output with {head['loss']}")
     imbalance, imbalance_reason = choose_imbalance(facts, requested_imbalance)
     reasons.append(imbalance_reason)
+    batch_size, batch_reason = choose_batch_size(facts.rows, requested_batch_size)
+    reasons.append(batch_reason)
     return ArchitectureChoice(
         architecture=architecture,
         task=facts.task,
         modality=facts.modality,
         head=head,
         hyperparameters=hyperparameters,
+        inputs=inputs,
         imbalance=imbalance,
+        batch_size=batch_size,
         classes=list(facts.class_counts),
         reasons=reasons,
         facts=asdict(facts),

@@ -14,13 +14,15 @@ from typing import Any
 import yaml
 
 from archflow.errors import SettingsError
+from archflow.examples import get_example
 
 
 @dataclass(frozen=True)
 class DataSettings:
     source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
-    target: str = "species"
+    target: str = "auto"  # the target column; auto: the bundled example's own target
     task: str = "auto"  # auto | binary | multiclass | regression
+    modality: str = "auto"  # auto | tabular | image | text
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
 
 
@@ -34,6 +36,13 @@ class ValidateSettings:
 @dataclass(frozen=True)
 class SplitSettings:
     test_size: float = 0.2
+    column: str = "auto"  # a column of train/test marking a given hold-out; auto: the example's own; "" none
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    size: tuple[int, ...] = ()  # (height, width) to resize every image to; empty: sizes must agree
+    flip: bool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ class ModelSettings:
 class TrainSettings:
     folds: int = 5
     epochs: int = 200
-    batch_size: int = 32
+    batch_size: str = "auto"  # auto (chosen by the select stage from the row count) or a number
     patience: int = 20
     learning_rate: float = 0.001
     imbalance: str = "auto"  # auto | class_weight | oversample | undersample | none
@@ -78,6 +87,7 @@ class Settings:
     data: DataSettings = field(default_factory=DataSettings)
     validate: ValidateSettings = field(default_factory=ValidateSettings)
     split: SplitSettings = field(default_factory=SplitSettings)
+    image: ImageSettings = field(default_factory=ImageSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
@@ -86,6 +96,7 @@ class Settings:
 
 CHOICES = {
     ("data", "task"): {"auto", "binary", "multiclass", "regression"},
+    ("data", "modality"): {"auto", "tabular", "image", "text"},
     ("preprocess", "unseen_categories"): {"ignore", "bucket"},
     ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
 }
@@ -103,7 +114,9 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
             kwargs[name] = _build(type(default), value or {}, f"{where}.{name}".strip("."))
         elif isinstance(default, tuple):
             kwargs[name] = tuple(value or ())
-        elif isinstance(default, bool) or value is None:
+        elif isinstance(default, bool):
+            kwargs[name] = bool(value)
+        elif value is None:
             kwargs[name] = value
         else:
             try:
@@ -122,15 +135,30 @@ def _check(settings: Settings) -> None:
         raise SettingsError("params.yaml: 'train.folds' must be at least 2")
     if not 0 < settings.split.test_size < 1:
         raise SettingsError("params.yaml: 'split.test_size' must lie between 0 and 1")
+    if settings.train.batch_size != "auto" and not settings.train.batch_size.isdigit():
+        raise SettingsError("params.yaml: 'train.batch_size' must be auto or a positive whole number")
     if settings.train.epochs < 1:
         raise SettingsError("params.yaml: 'train.epochs' must be at least 1")
+
+
+def _resolve_auto(settings: Settings) -> Settings:
+    """``auto`` target and split column mean the bundled example's own; a file needs a target."""
+    example = get_example(settings.data.source)
+    if settings.data.target == "auto":
+        if example is None:
+            raise SettingsError(f"params.yaml: set 'data.target' to the column to predict in {settings.data.source}")
+        settings = dataclasses.replace(settings, data=dataclasses.replace(settings.data, target=example.target))
+    if settings.split.column == "auto":
+        column = example.split_column if example else ""
+        settings = dataclasses.replace(settings, split=dataclasses.replace(settings.split, column=column))
+    return settings
 
 
 def settings_from_dict(values: dict[str, Any]) -> Settings:
     """Build and check settings from a params mapping (defaults fill what is absent)."""
     settings = _build(Settings, values or {}, "")
     _check(settings)
-    return settings
+    return _resolve_auto(settings)
 
 
 def load_settings(path: str | Path = "params.yaml") -> Settings:

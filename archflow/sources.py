@@ -62,10 +62,20 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def load_source(source: str) -> tuple[pd.DataFrame, SourceInfo]:
-    """Load a bundled example by name, or a user's CSV or Parquet file by path."""
+    """Load a bundled example by name, a CSV or Parquet file, an image NPZ, or a folder of class folders."""
     example = get_example(source)
     if example is not None:
         return example.load(), SourceInfo(source, "example", example.description)
     path = Path(source)
+    if path.is_dir():
+        from archflow.images import load_image_folder
+
+        frame = load_image_folder(path)
+        return frame, SourceInfo(str(path), "folder", f"{path.name}/: {len(frame)} images in {frame['label'].nunique()} class folders")
+    if path.suffix.lower() == ".npz" and path.exists():
+        from archflow.images import load_npz
+
+        frame = load_npz(path)
+        return frame, SourceInfo(str(path), "file", f"{path.name}: {len(frame)} images", _file_sha256(path))
     frame = read_table(path)
     return frame, SourceInfo(str(path), "file", f"{path.name}: {len(frame)} rows x {frame.shape[1]} columns", _file_sha256(path))

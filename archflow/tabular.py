@@ -59,6 +59,12 @@ class TabularPreprocessor:
     def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         return rows_to_inputs(frame, self.numeric, self.categorical)
 
+    def describe(self) -> dict:
+        return {"modality": "tabular", "numeric": self.numeric, "categorical": self.categorical}
+
+    def body_arguments(self) -> dict:
+        return {}
+
     def build_encoder(self) -> tuple[dict[str, keras.KerasTensor], keras.KerasTensor]:
         """Keras inputs and the encoded feature tensor (batch, features)."""
         inputs, parts = {}, []

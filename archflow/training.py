@@ -17,12 +17,11 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from archflow.architectures import build_model
-from archflow.profiling import feature_columns
+from archflow.modalities import make_preprocessor
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
 from archflow.metrics import as_class_probabilities, classification_scores, regression_scores
 from archflow.selection import ArchitectureChoice
-from archflow.tabular import TabularPreprocessor
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,6 @@ class TrainingConfig:
     target: str
     folds: int
     epochs: int
-    batch_size: int
     patience: int
     learning_rate: float
     unseen_categories: str
@@ -41,7 +39,7 @@ class TrainingConfig:
 @dataclass
 class FitResult:
     model: keras.Model
-    preprocessor: TabularPreprocessor
+    preprocessor: object  # the modality's fitted preprocessor (see archflow.modalities)
     history: dict[str, list[float]]
     best_epoch: int
     rows_used: np.ndarray  # positions (into the rows given for training) after resampling
@@ -56,7 +54,7 @@ class FoldResult:
     best_epoch: int
     history: dict[str, list[float]]
     rows_used: np.ndarray = field(repr=False)
-    preprocessor: TabularPreprocessor = field(repr=False)
+    preprocessor: object = field(repr=False)
 
 
 def encode_labels(series: pd.Series, classes: list[str]) -> np.ndarray:
@@ -76,8 +74,7 @@ def keras_targets(frame: pd.DataFrame, choice: ArchitectureChoice, target: str) 
 
 def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | None = None) -> FitResult:
     """Fit preprocessing and a fresh model on ``rows``; early-stop on ``validation`` if given."""
-    numeric, categorical = feature_columns(rows, config.target)
-    preprocessor = TabularPreprocessor(numeric, categorical, config.unseen_categories, config.min_category_count).fit(rows)
+    preprocessor = make_preprocessor(choice.modality, choice.inputs, rows, config.target, config.unseen_categories, config.min_category_count).fit(rows)
     targets = keras_targets(rows, choice, config.target)
     positions = np.arange(len(rows))
     sample_weight = None
@@ -95,20 +92,21 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         values = rows[config.target].to_numpy(dtype="float64")
         target_scale = (float(values.mean()), float(values.std()))
     tensors, features = preprocessor.build_encoder()
-    model = build_model(tensors, features, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, target_scale)
+    hyperparameters = {**choice.hyperparameters, **preprocessor.body_arguments()}
+    model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale)
 
     callbacks, validation_data = [], None
     if validation is not None:
         validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
-    training_data = make_dataset(inputs, targets[positions], sample_weight, config.batch_size, shuffle_seed=seed)
+    training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
     monitored = history.get("val_loss") or history["loss"]
     best_epoch = int(np.argmin(monitored)) + 1
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)
 
 
-def predict_raw(model: keras.Model, preprocessor: TabularPreprocessor, frame: pd.DataFrame) -> np.ndarray:
+def predict_raw(model: keras.Model, preprocessor, frame: pd.DataFrame) -> np.ndarray:
     return predict_inputs(model, preprocessor.to_inputs(frame))
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.detection import is_classification
+from archflow.images import image_facts
 from archflow.profiling import is_numeric
 
 NUMERIC_TYPES = [
@@ -44,8 +45,11 @@ def requirements_for(folds: int, test_size: float, min_rows: int) -> Requirement
 
 
 def _column_expectations(gxe, name: str, entry: dict) -> list:
-    types = NUMERIC_TYPES if entry["kind"] == "numeric" else CATEGORICAL_TYPES
+    types = {"numeric": NUMERIC_TYPES, "image": ["bytes"]}.get(entry["kind"], CATEGORICAL_TYPES)
     expectations = [gxe.ExpectColumnValuesToBeInTypeList(column=name, type_list=types)]
+    if entry["kind"] == "text":
+        expectations.append(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=r"\S"))  # not blank
+        expectations.append(gxe.ExpectColumnValueLengthsToBeBetween(column=name, min_value=1, max_value=entry.get("max_chars")))
     if not entry.get("nullable", True):
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
     if entry["kind"] == "numeric" and "min" in entry and "max" in entry:
@@ -72,6 +76,33 @@ def build_expectations(schema: dict, present: list[str], requirements: Requireme
     if target in present and is_classification(schema.get("task", "")):
         expectations.append(gxe.ExpectColumnUniqueValueCountToBeBetween(column=target, min_value=2))
     return expectations
+
+
+def image_expectations(gxe, entry: dict, resize: bool) -> list:
+    """Checks on the per-image facts table (file, decodes, height, width, channels)."""
+    expectations = [
+        gxe.ExpectColumnValuesToBeInSet(column="decodes", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="channels", value_set=entry["channels"]),
+    ]
+    if entry.get("size") and not resize:
+        expectations += [gxe.ExpectColumnValuesToBeInSet(column="height", value_set=[entry["size"][0]]), gxe.ExpectColumnValuesToBeInSet(column="width", value_set=[entry["size"][1]])]
+    elif not resize:
+        expectations += [gxe.ExpectColumnUniqueValueCountToBeBetween(column=c, max_value=1) for c in ("height", "width")]
+    return expectations
+
+
+def _describe_images(facts: pd.DataFrame, column: str, entry: dict) -> tuple[str, list] | None:
+    """The failure in words, or None when only undecodable images (reported once) caused it."""
+    if column == "decodes":
+        bad = facts.loc[~facts["decodes"], "file"].tolist()
+        return f"{len(bad)} image(s) cannot be decoded (corrupt or truncated)", bad[:EXAMPLES_SHOWN]
+    decoded = facts[facts["decodes"]]
+    if column == "channels":
+        odd = decoded.loc[~decoded["channels"].isin(entry["channels"]), "file"].tolist()
+        return (f"{len(odd)} image(s) have a channel count other than {entry['channels']}", odd[:EXAMPLES_SHOWN]) if odd else None
+    expected = entry["size"][0 if column == "height" else 1] if entry.get("size") else decoded[column].mode().iloc[0]
+    odd = decoded.loc[decoded[column] != expected, "file"].tolist()
+    return (f"{len(odd)} image(s) differ in {column} from {expected} (set image.size in params to resize them)", odd[:EXAMPLES_SHOWN]) if odd else None
 
 
 def class_count_frame(frame: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -121,6 +152,13 @@ def _describe(frame: pd.DataFrame, schema: dict, requirements: Requirements, kin
         return f"column '{column}' has {result.get('unexpected_count')} values outside [{entry.get('min')}, {entry.get('max')}] (infinite values included)", examples
     if kind == "expect_column_values_to_be_in_set":
         return f"column '{column}' has {result.get('unexpected_count')} values outside the allowed set", examples
+    if kind == "expect_column_values_to_match_regex":
+        rows = frame.index[frame[column].astype(str).str.strip() == ""].tolist()[:EXAMPLES_SHOWN]
+        return f"text column '{column}' has {result.get('unexpected_count')} blank rows (first rows: {rows})", []
+    if kind == "expect_column_value_lengths_to_be_between":
+        lengths = frame[column].astype(str).str.len()
+        rows = frame.index[(lengths < 1) | (lengths > (entry.get("max_chars") or 1e18))].tolist()[:EXAMPLES_SHOWN]
+        return f"text column '{column}' has {result.get('unexpected_count')} rows that are empty or longer than {entry.get('max_chars')} characters (first rows: {rows})", []
     if kind == "expect_column_unique_value_count_to_be_between":
         classes = frame[column].dropna().unique().tolist()[:EXAMPLES_SHOWN]
         return f"target column '{column}' has {result.get('observed_value')} class(es) {classes}; at least 2 are needed", []
@@ -137,10 +175,10 @@ def _describe_counts(counts: pd.DataFrame, target: str, requirements: Requiremen
     return sentence, []
 
 
-def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements, docs_dir: Path | None = None) -> dict:
+def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements, docs_dir: Path | None = None, resize: bool = False) -> dict:
     """Run the expectation suites; return a JSON-ready summary with ``success`` and ``failures``."""
     import great_expectations as gx
-
+    import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
@@ -162,10 +200,15 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     runs = [("snapshot", checked, build_expectations(schema, list(frame.columns), requirements))]
     counts = None
     if target in frame.columns and is_classification(schema.get("task", "")):
-        import great_expectations.expectations as gxe
-
         counts = class_count_frame(frame, target)
         runs.append(("target-class-counts", counts, [gxe.ExpectColumnValuesToBeBetween(column="rows", min_value=requirements.min_rows_per_class)]))
+
+    image_column = next((c for c, e in schema["columns"].items() if e["kind"] == "image" and c in frame.columns), None)
+    image_table = None
+    if image_column:
+        names = frame["file"] if "file" in frame.columns else pd.Series(frame.index.astype(str))
+        image_table = image_facts(frame[image_column], names)
+        runs.append(("image-facts", image_table, image_expectations(gxe, schema["columns"][image_column], resize)))
 
     checks, failures, mistyped = 0, [], set()
     for name, data, expectations in runs:
@@ -183,6 +226,11 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
             if name == "target-class-counts":
                 problem, examples = _describe_counts(counts, target, requirements)
                 column = target
+            elif name == "image-facts":
+                described = _describe_images(image_table, column, schema["columns"][image_column])
+                if described is None:
+                    continue
+                (problem, examples), column = described, image_column
             else:
                 problem, examples = _describe(frame, schema, requirements, config.type, column, item.result)
             failures.append({"expectation": config.type, "column": column, "problem": problem, "examples": [str(e) for e in examples]})

@@ -7,9 +7,9 @@ from prefect import get_run_logger
 
 from archflow.layout import SPLIT_INFO, TRAIN_SPLIT
 from archflow.outputs import read_json, write_json
-from archflow.selection import measure_tabular, select_architecture
-from tasks.stage_task import stage_task
+from archflow.selection import measure_images, measure_tabular, measure_text, select_architecture
 from archflow.settings import Settings
+from tasks.stage_task import stage_task
 
 
 @stage_task("select")
@@ -17,8 +17,18 @@ def select(settings: Settings) -> dict:
     log = get_run_logger()
     prepared = Path(settings.paths.prepared)
     split = read_json(prepared / SPLIT_INFO)
-    facts = measure_tabular(pd.read_parquet(prepared / TRAIN_SPLIT), settings.data.target, split["task"])
-    choice = select_architecture(facts, split["task_reason"], settings.model.architecture, settings.train.imbalance).as_dict()
+    train_frame, target, task = pd.read_parquet(prepared / TRAIN_SPLIT), settings.data.target, split["task"]
+    if split["modality"] == "image":
+        facts = measure_images(train_frame, target, task, list(settings.image.size) or None)
+    elif split["modality"] == "text":
+        facts = measure_text(train_frame, target, task, split["modality_inputs"]["column"])
+    else:
+        facts = measure_tabular(train_frame, target, task)
+    choice = select_architecture(facts, split["task_reason"], settings.model.architecture, settings.train.imbalance, settings.train.batch_size)
+    if choice.modality == "image":
+        choice.inputs["flip"] = settings.image.flip
+    choice = choice.as_dict()
+    choice["reasons"].insert(0, split["modality_reason"])
     write_json(settings.paths.selection, choice)
     log.info("selected %s:\n  - %s", choice["architecture"], "\n  - ".join(choice["reasons"]))
     return choice

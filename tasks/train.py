@@ -18,7 +18,7 @@ from archflow.training import TrainingConfig, cross_validate, final_epoch_count,
 
 def training_config(settings: Settings) -> TrainingConfig:
     t, p = settings.train, settings.preprocess
-    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.batch_size, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed)
+    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed)
 
 
 def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
@@ -47,8 +47,8 @@ def train(settings: Settings) -> dict:
         "task": choice.task,
         "target": config.target,
         "classes": choice.classes,
-        "numeric": final.preprocessor.numeric,
-        "categorical": final.preprocessor.categorical,
+        "modality": choice.modality,
+        "inputs": final.preprocessor.describe(),
         "architecture": choice.architecture,
         "final_epochs": epochs,
         "device": device,

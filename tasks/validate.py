@@ -46,7 +46,7 @@ def validate(settings: Settings) -> dict:
             raise DataError(f"{path} was made for target '{schema['target']}' but data.target is '{settings.data.target}': fix one, or delete the schema to infer it again")
     requirements = requirements_for(settings.train.folds, settings.split.test_size, settings.validate.min_rows)
     with atomic_dir(settings.paths.validation) as out:
-        summary = validate_frame(frame, schema, requirements, out / DATA_DOCS)
+        summary = validate_frame(frame, schema, requirements, out / DATA_DOCS, resize=bool(settings.image.size))
         summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
         write_json(out / VALIDATION_SUMMARY, summary)
     docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"

@@ -14,7 +14,7 @@ def folds_and_frame():
     # a category in one row only: the fold that validates on it must not know it
     frame.loc[1, "colour"] = "ultraviolet"
     choice = select_architecture(measure_tabular(frame, "label", "multiclass"), "why", "auto", "oversample")
-    config = TrainingConfig("label", folds=2, epochs=1, batch_size=16, patience=1, learning_rate=0.01, unseen_categories="ignore", min_category_count=1, seed=0)
+    config = TrainingConfig("label", folds=2, epochs=1, patience=1, learning_rate=0.01, unseen_categories="ignore", min_category_count=1, seed=0)
     return cross_validate(frame, choice, config, log=lambda _: None), frame, choice
 
 

@@ -23,9 +23,18 @@ def test_depth_and_regularisation_follow_data_size():
     assert any("300 training rows" in r for r in small.reasons)
 
 
+def test_imbalance_strategy_follows_ratio_and_size():
+    def strategy(rows, counts):
+        return select_architecture(facts(rows=rows, counts=counts, task="binary"), "why", "auto", "auto").imbalance
+
+    assert strategy(50_000, {"a": 40_000, "b": 10_000}) == "undersample"
+    assert strategy(500, {"a": 450, "b": 50}) == "oversample"
+    assert strategy(8_000, {"a": 7_700, "b": 300}) == "class_weight"
+
+
 def test_imbalance_strategy_by_ratio_or_params():
     balanced = select_architecture(facts(), "why", "auto", "auto")
-    skewed = select_architecture(facts(counts={"a": 90, "b": 10}, task="binary"), "why", "auto", "auto")
+    skewed = select_architecture(facts(rows=3000, counts={"a": 2700, "b": 300}, task="binary"), "why", "auto", "auto")
     forced = select_architecture(facts(counts={"a": 90, "b": 10}, task="binary"), "why", "auto", "undersample")
     assert (balanced.imbalance, skewed.imbalance, forced.imbalance) == ("none", "class_weight", "undersample")
     assert any("ratio 9.0" in r for r in skewed.reasons)

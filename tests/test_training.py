@@ -10,7 +10,7 @@ from tests.conftest import make_table
 
 
 def config(target, epochs):
-    return TrainingConfig(target, folds=2, epochs=epochs, batch_size=16, patience=5, learning_rate=0.02, unseen_categories="ignore", min_category_count=1, seed=0)
+    return TrainingConfig(target, folds=2, epochs=epochs, patience=5, learning_rate=0.02, unseen_categories="ignore", min_category_count=1, seed=0)
 
 
 def test_overfits_a_small_separable_table():

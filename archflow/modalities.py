@@ -1,0 +1,36 @@
+"""One preprocessor per modality, found by name: training builds them, prediction reuses their inputs.
+
+Every preprocessor has the same small contract: ``fit(frame)`` learns from training rows
+only; ``to_inputs(frame)`` turns raw rows into the model's named inputs; ``build_encoder()``
+returns the Keras inputs and the encoded tensor; ``describe()`` is saved with the model;
+``body_arguments()`` passes what the architecture needs (a vocabulary size).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from archflow.images import ImagePreprocessor
+from archflow.profiling import feature_columns
+from archflow.tabular import TabularPreprocessor, rows_to_inputs
+from archflow.text import TextPreprocessor
+
+
+def make_preprocessor(modality: str, inputs: dict, frame: pd.DataFrame, target: str, unseen: str = "ignore", min_category_count: int = 1):
+    """An unfitted preprocessor for ``modality``; ``inputs`` holds the select stage's input facts."""
+    if modality == "image":
+        return ImagePreprocessor(inputs["size"], inputs["channels"], inputs.get("rotation", 0.05), inputs.get("shift", 0.1), inputs.get("flip", False))
+    if modality == "text":
+        return TextPreprocessor(inputs["column"], inputs.get("max_tokens", 20_000), inputs.get("length_percentile", 95))
+    numeric, categorical = feature_columns(frame, target)
+    return TabularPreprocessor(numeric, categorical, unseen, min_category_count)
+
+
+def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
+    """A saved model's named inputs from raw rows, using the description stored with it."""
+    modality = description["modality"]
+    if modality == "image":
+        return ImagePreprocessor(description["size"], description["channels"]).to_inputs(frame)
+    if modality == "text":
+        return {"text": frame[description["column"]].fillna("").astype(str).to_numpy(dtype=str).reshape(-1, 1)}
+    return rows_to_inputs(frame, description["numeric"], description["categorical"])
