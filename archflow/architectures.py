@@ -42,7 +42,9 @@ def cnn_body(images: keras.KerasTensor, blocks: int, filters: int, dropout: floa
         width = filters * 2**block
         for repeat in range(2):
             x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{block + 1}_{repeat + 1}")(x)
-            x = keras.layers.BatchNormalization(name=f"bn{block + 1}_{repeat + 1}")(x)
+            # momentum 0.9: moving statistics settle within an epoch or two on small data sets,
+            # so early stopping does not judge the network by stale statistics
+            x = keras.layers.BatchNormalization(momentum=0.9, name=f"bn{block + 1}_{repeat + 1}")(x)
             x = keras.layers.ReLU(name=f"relu{block + 1}_{repeat + 1}")(x)
         if min(x.shape[1], x.shape[2]) >= 2:
             x = keras.layers.MaxPooling2D(name=f"pool{block + 1}")(x)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -13,6 +14,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from archflow.profiling import feature_columns
 from archflow.metrics import classification_scores, regression_scores
+from archflow.modalities import raw_inputs
 from archflow.tabular import as_category_strings
 
 
@@ -32,25 +34,43 @@ def _linear_features(numeric: list[str], categorical: list[str]) -> ColumnTransf
     )
 
 
-def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str, task: str, classes: list[str], balanced: bool) -> dict[str, dict[str, float]]:
-    """Majority class and logistic regression (classification), or mean and linear regression."""
+def _modality_features(inputs: dict, train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str):
+    """Training and test features for the linear baseline, and the transform it needs first.
+
+    Tabular: imputation, scaling and one-hot; images: flattened pixels in 0-1; text: TF-IDF
+    of words and word pairs. Every transform is fitted on the training split only.
+    """
+    modality = inputs["modality"]
+    if modality == "image":
+        flat = [raw_inputs(inputs, f)["image"].reshape(len(f), -1) / 255.0 for f in (train_frame, test_frame)]
+        return flat[0], flat[1], "passthrough"
+    if modality == "text":
+        column = inputs["column"]
+        texts = [f[column].fillna("").astype(str) for f in (train_frame, test_frame)]
+        return texts[0], texts[1], TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     numeric, categorical = feature_columns(train_frame, target)
-    x_train, x_test = _features(train_frame, numeric, categorical), _features(test_frame, numeric, categorical)
+    return _features(train_frame, numeric, categorical), _features(test_frame, numeric, categorical), _linear_features(numeric, categorical)
+
+
+def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str, task: str, classes: list[str], balanced: bool, inputs: dict) -> dict[str, dict[str, float]]:
+    """Majority class and logistic regression (classification), or mean and linear regression,
+    on features that suit the modality (``inputs`` is the trained model's input description)."""
+    x_train, x_test, transform = _modality_features(inputs, train_frame, test_frame, target)
     if task == "regression":
         y_train, y_test = train_frame[target].to_numpy(dtype="float64"), test_frame[target].to_numpy(dtype="float64")
-        models = {"mean": DummyRegressor(strategy="mean"), "linear": make_pipeline(_linear_features(numeric, categorical), LinearRegression())}
+        models = {"mean": DummyRegressor(strategy="mean"), "linear": make_pipeline(transform, LinearRegression())}
         return {name: regression_scores(y_test, model.fit(x_train, y_train).predict(x_test)) for name, model in models.items()}
     index = {c: i for i, c in enumerate(classes)}
     y_train = train_frame[target].astype(str).map(index).to_numpy()
     y_test = test_frame[target].astype(str).map(index).to_numpy()
     models = {
         "majority": DummyClassifier(strategy="most_frequent"),
-        "logistic": make_pipeline(_linear_features(numeric, categorical), LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None)),
+        "logistic": make_pipeline(transform, LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None)),
     }
     scores = {}
     for name, model in models.items():
         model.fit(x_train, y_train)
-        probabilities = np.zeros((len(x_test), len(classes)))
+        probabilities = np.zeros((len(y_test), len(classes)))
         probabilities[:, model.classes_] = model.predict_proba(x_test)
         scores[name] = classification_scores(y_test, probabilities)
     return scores

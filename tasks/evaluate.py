@@ -41,7 +41,7 @@ def evaluate(settings: Settings) -> dict:
     meta = trained.metadata
     selection = read_json(paths.selection)
     test, actual, predicted = holdout_scores(trained, test_frame)
-    baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none")
+    baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
     cv = read_json(paths.cv_metrics)["cv"]
     with atomic_dir(paths.evaluation) as out:
         figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)

@@ -19,7 +19,8 @@ def preprocess(settings: Settings) -> dict:
     log = get_run_logger()
     data = settings.data
     snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
-    modality, modality_reason, modality_inputs = detect_modality(snapshot, data.target, data.modality)
+    features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot
+    modality, modality_reason, modality_inputs = detect_modality(features, data.target, data.modality)
     provenance = (FILE_COLUMN,) if modality == "image" and FILE_COLUMN in snapshot.columns else ()
     frame, cleaning = clean_frame(snapshot, data.target, data.drop, provenance)
     task_name, task_reason = detect_task(frame[data.target], data.task)
