@@ -1,0 +1,24 @@
+"""Running every stage flow in this process on a settings object: the whole pipeline's logic
+with real Prefect (the session's test server), Great Expectations and TensorFlow, minus DVC."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archflow.settings import Settings, settings_from_dict
+from flows.stages import STAGE_FLOWS
+
+TINY = {"train": {"folds": 2, "epochs": 1, "patience": 1}, "validate": {"min_rows": 10}}
+
+
+def tiny_settings(**data) -> Settings:
+    return settings_from_dict({**TINY, "data": data})
+
+
+def run_all_stages(settings: Settings) -> dict:
+    """Run ingest..evaluate in order; fail loudly with the state message of a failed stage."""
+    for stage, stage_flow in STAGE_FLOWS.items():
+        state = stage_flow(settings, return_state=True)
+        assert state.is_completed(), f"{stage}: {state.message}"
+    return json.loads(Path(settings.paths.test_metrics).read_text())

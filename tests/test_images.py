@@ -1,0 +1,84 @@
+"""Images: folders and NPZ files in, corrupt files named, augmentation only while training,
+and a CNN end to end on tiny images made here."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from archflow.images import ImagePreprocessor, decode_batch, encode_png, load_image_folder, load_npz
+from archflow.schema import infer_schema
+from archflow.validation import requirements_for, validate_frame
+
+
+def bars(count: int, size: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Images with a bright horizontal (label 0) or vertical (label 1) bar."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 40, size=(count, size, size), dtype="uint8")
+    labels = np.arange(count) % 2
+    for image, label, where in zip(images, labels, rng.integers(2, size - 2, count)):
+        if label:
+            image[:, where] = 255
+        else:
+            image[where, :] = 255
+    return images, labels
+
+
+def write_folder(root, count=24):
+    images, labels = bars(count)
+    for index, (image, label) in enumerate(zip(images, labels)):
+        folder = root / ("vertical" if label else "horizontal")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"img{index}.png").write_bytes(encode_png(image))
+    return root
+
+
+def test_folder_and_npz_load_into_png_rows(tmp_path):
+    frame = load_image_folder(write_folder(tmp_path / "imgs"))
+    assert len(frame) == 24 and set(frame["label"]) == {"horizontal", "vertical"}
+    images, labels = bars(6)
+    np.savez(tmp_path / "set.npz", x=images, y=labels)
+    from_npz = load_npz(tmp_path / "set.npz")
+    assert decode_batch(from_npz["image"], (12, 12), 1)[0, :, :, 0].tolist() == images[0].tolist()
+    assert decode_batch(from_npz["image"], (6, 6), 1).shape == (6, 6, 6, 1)  # resized
+
+
+def test_corrupt_image_fails_validation_naming_the_file(tmp_path):
+    frame = load_image_folder(write_folder(tmp_path / "imgs"))
+    schema = infer_schema(frame, "imgs", "label", "auto", 0.5, 50)
+    broken = frame.copy()
+    broken.loc[3, "image"] = broken.loc[3, "image"][:40]  # truncated PNG
+    summary = validate_frame(broken, schema, requirements_for(2, 0.2, 10))
+    assert not summary["success"]
+    failure = next(f for f in summary["failures"] if "cannot be decoded" in f["problem"])
+    assert failure["examples"] == [broken.loc[3, "file"]]
+
+
+def test_augmentation_applies_while_training_only():
+    import keras
+
+    prep = ImagePreprocessor((12, 12), 1, rotation=0.2, shift=0.2).fit(pd.DataFrame({"image": []}))
+    tensors, encoded = prep.build_encoder()
+    encoder = keras.Model(tensors, encoded)
+    pixels = bars(4)[0][..., None].astype("float32")
+    inference = [np.asarray(encoder({"image": pixels}, training=False)) for _ in range(2)]
+    training = np.asarray(encoder({"image": pixels}, training=True))
+    assert np.allclose(inference[0], inference[1]) and np.allclose(inference[0], pixels / 255)
+    assert not np.allclose(training, inference[0])
+
+
+@pytest.mark.slow
+def test_cnn_end_to_end_on_an_image_folder(tmp_path, prefect_api, monkeypatch):
+    import keras
+
+    from archflow.predict import load_trained
+    from tests.stages import run_all_stages, tiny_settings
+
+    monkeypatch.chdir(tmp_path)
+    write_folder(tmp_path / "data/raw/bars", count=40)
+    metrics = run_all_stages(tiny_settings(source="data/raw/bars", target="label"))
+    assert 0 <= metrics["test"]["accuracy"] <= 1 and "logistic" in metrics["baseline"]
+    trained = load_trained("models/model")
+    assert trained.metadata["architecture"] == "cnn"
+    keras.saving.load_model("models/model/model.keras", safe_mode=True)
+    raw = load_image_folder(tmp_path / "data/raw/bars").head(3)
+    assert set(trained.predict(raw)["prediction"]) <= {"horizontal", "vertical"}
