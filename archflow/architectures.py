@@ -13,6 +13,7 @@ import keras
 from archflow.layers import Rescale
 
 BUILDERS: dict[str, Callable[..., keras.KerasTensor]] = {}
+PRETRAINED_BASE = "pretrained_base"
 
 
 def register(name: str):
@@ -52,6 +53,39 @@ def cnn_body(images: keras.KerasTensor, blocks: int, filters: int, dropout: floa
     x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)  # (batch, channels)
     x = keras.layers.Dense(dense_units, activation="relu", name="dense")(x)
     return keras.layers.Dropout(dropout, name="dropout_dense")(x)
+
+
+@register("mobilenet_v2")
+def mobilenet_v2_body(images: keras.KerasTensor, weights: str, dropout: float, fine_tune_layers: int, fine_tune_epochs: int) -> keras.KerasTensor:
+    """MobileNetV2 started from a local weights file (include_top=False), frozen at first.
+
+    ``fit_model`` trains the head with the base frozen, then unfreezes the top
+    ``fine_tune_layers`` layers for ``fine_tune_epochs`` at a tenth of the learning rate.
+    """
+    height, width, channels = images.shape[1:]
+    x = images  # (batch, height, width, channels), 0-1
+    if min(height, width) < 32:  # MobileNetV2's smallest input
+        height, width = max(32, height), max(32, width)
+        x = keras.layers.Resizing(height, width, name="upsize")(x)
+    if channels == 1:
+        x = keras.layers.Concatenate(name="grey_to_rgb")([x, x, x])
+    x = keras.layers.Rescaling(2.0, offset=-1.0, name="to_minus1_1")(x)  # MobileNetV2 expects -1..1
+    base = keras.applications.MobileNetV2(input_shape=(height, width, 3), include_top=False, weights=None)
+    base.load_weights(weights)
+    base.trainable = False
+    base.name = PRETRAINED_BASE
+    x = base(x, training=False)  # batch norm stays in inference mode, also while fine-tuning
+    x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+def unfreeze_top(model: keras.Model, layers: int, learning_rate: float) -> None:
+    """Fine-tuning: make the top ``layers`` of the pretrained base trainable and recompile."""
+    base = model.get_layer(PRETRAINED_BASE)
+    base.trainable = True
+    for layer in base.layers[:-layers]:
+        layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model.loss, metrics=["accuracy"])
 
 
 def _embedded(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int) -> keras.KerasTensor:

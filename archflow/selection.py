@@ -74,15 +74,16 @@ def measure_tabular(train_frame: pd.DataFrame, target: str, task: str) -> DataFa
     return DataFacts("tabular", task, len(train_frame), len(numeric), len(categorical), width, _class_counts(train_frame, target, task))
 
 
-def measure_images(train_frame: pd.DataFrame, target: str, task: str, size: list[int] | None) -> DataFacts:
-    """Image size (the configured one, else the most common) and channel count."""
+def measure_images(train_frame: pd.DataFrame, target: str, task: str, size: list[int] | None, pretrained_weights: str = "", fine_tune_epochs: int = 10) -> DataFacts:
+    """Image size (the configured one, else the most common), channel count, and the local
+    pretrained weights file when params name one."""
     from archflow.images import IMAGE_COLUMN, decode_image
 
     shapes = pd.Series([decode_image(b).shape for b in train_frame[IMAGE_COLUMN]])
     height, width, channels = shapes.mode().iloc[0]
     if size:
         height, width = size
-    details = {"size": [int(height), int(width)], "channels": int(channels), "resized": bool(size)}
+    details = {"size": [int(height), int(width)], "channels": int(channels), "resized": bool(size), "pretrained_weights": pretrained_weights, "fine_tune_epochs": fine_tune_epochs}
     return DataFacts("image", task, len(train_frame), 0, 0, int(height * width * channels), _class_counts(train_frame, target, task), details)
 
 
@@ -138,6 +139,9 @@ def tabular_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     return "mlp", {"hidden_layers": layers, "units": units, "dropout": dropout, "l2": l2}, {}, reasons
 
 
+TRANSFER_MAX_IMAGES = 2_000
+
+
 def image_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     """A CNN whose number of convolution blocks follows the image size; dropout the data size."""
     height, width = facts.details["size"]
@@ -152,6 +156,12 @@ def image_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     if facts.details.get("resized"):
         reasons.append(f"images resized to {height}x{width} (image.size in params)")
     inputs = {"size": [height, width], "channels": facts.details["channels"]}
+    weights = facts.details.get("pretrained_weights")
+    if weights and facts.rows < TRANSFER_MAX_IMAGES:
+        reasons[0] = f"modality image ({height}x{width}, {facts.details['channels']} channel(s)) and only {facts.rows} training images (< {TRANSFER_MAX_IMAGES}) with pretrained weights at hand: transfer learning"
+        tune = facts.details["fine_tune_epochs"]
+        reasons[1] = f"MobileNetV2 from {weights}: trained frozen, then its top 20 layers fine-tuned for up to {tune} epochs at a tenth of the learning rate"
+        return "mobilenet_v2", {"weights": weights, "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": tune}, inputs, reasons
     return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 

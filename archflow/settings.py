@@ -43,6 +43,8 @@ class SplitSettings:
 class ImageSettings:
     size: tuple[int, ...] = ()  # (height, width) to resize every image to; empty: sizes must agree
     flip: bool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
+    fine_tune_epochs: int = 10  # transfer learning: epochs of fine-tuning after the frozen phase
+    pretrained_weights: str = ""  # a local MobileNetV2 (include_top=False) .weights.h5 file: transfer learning for small sets
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,9 @@ def _check(settings: Settings) -> None:
         raise SettingsError("params.yaml: 'split.test_size' must lie between 0 and 1")
     if settings.train.batch_size != "auto" and not settings.train.batch_size.isdigit():
         raise SettingsError("params.yaml: 'train.batch_size' must be auto or a positive whole number")
+    weights = settings.image.pretrained_weights
+    if weights and not (weights.endswith(".weights.h5") and Path(weights).is_file()):
+        raise SettingsError(f"params.yaml: 'image.pretrained_weights' = {weights!r} must be an existing .weights.h5 file (weights cannot be downloaded here)")
     if settings.train.epochs < 1:
         raise SettingsError("params.yaml: 'train.epochs' must be at least 1")
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from archflow.architectures import build_model
+from archflow.architectures import build_model, unfreeze_top
 from archflow.modalities import make_preprocessor
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
@@ -101,6 +101,11 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+    fine_tune_epochs = choice.hyperparameters.get("fine_tune_epochs", 0)
+    if fine_tune_epochs:  # transfer learning: after the frozen phase, fine-tune the base's top layers
+        unfreeze_top(model, choice.hyperparameters["fine_tune_layers"], config.learning_rate / 10)
+        tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+        history = {k: v + tuned.get(k, []) for k, v in history.items()}
     monitored = history.get("val_loss") or history["loss"]
     best_epoch = int(np.argmin(monitored)) + 1
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)

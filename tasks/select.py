@@ -19,7 +19,7 @@ def select(settings: Settings) -> dict:
     split = read_json(prepared / SPLIT_INFO)
     train_frame, target, task = pd.read_parquet(prepared / TRAIN_SPLIT), settings.data.target, split["task"]
     if split["modality"] == "image":
-        facts = measure_images(train_frame, target, task, list(settings.image.size) or None)
+        facts = measure_images(train_frame, target, task, list(settings.image.size) or None, settings.image.pretrained_weights, settings.image.fine_tune_epochs)
     elif split["modality"] == "text":
         facts = measure_text(train_frame, target, task, split["modality_inputs"]["column"])
     else:

@@ -53,6 +53,23 @@ def test_corrupt_image_fails_validation_naming_the_file(tmp_path):
     assert failure["examples"] == [broken.loc[3, "file"]]
 
 
+def test_fine_tuning_unfreezes_only_the_top_of_the_pretrained_base(tmp_path):
+    import keras
+
+    from archflow.architectures import PRETRAINED_BASE, build_model, unfreeze_top
+
+    weights = tmp_path / "base.weights.h5"
+    keras.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None).save_weights(weights)
+    tensors, encoded = ImagePreprocessor((16, 16), 1).fit(pd.DataFrame()).build_encoder()
+    hyper = {"weights": str(weights), "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": 1}
+    model = build_model(tensors, encoded, "mobilenet_v2", hyper, {"units": 1, "activation": "sigmoid", "loss": "binary_crossentropy"}, 0.01)
+    base = model.get_layer(PRETRAINED_BASE)
+    assert not base.trainable and len(model.trainable_weights) == 2  # only the output layer learns at first
+    unfreeze_top(model, 20, 0.001)
+    assert all(layer.trainable for layer in base.layers[-20:]) and not any(layer.trainable for layer in base.layers[:-20])
+    assert float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)) == pytest.approx(0.001)
+
+
 def test_augmentation_applies_while_training_only():
     import keras
 
@@ -82,3 +99,31 @@ def test_cnn_end_to_end_on_an_image_folder(tmp_path, prefect_api, monkeypatch):
     keras.saving.load_model("models/model/model.keras", safe_mode=True)
     raw = load_image_folder(tmp_path / "data/raw/bars").head(3)
     assert set(trained.predict(raw)["prediction"]) <= {"horizontal", "vertical"}
+
+
+@pytest.mark.slow
+def test_transfer_learning_from_a_local_weights_file(tmp_path, prefect_api, monkeypatch):
+    """MobileNetV2 started from a weights file the test writes (nothing can be downloaded)."""
+    import keras
+
+    from archflow.architectures import PRETRAINED_BASE
+    from archflow.predict import load_trained
+    from tests.stages import run_all_stages, tiny_settings
+
+    monkeypatch.chdir(tmp_path)
+    weights = tmp_path / "data/raw/mobilenet_v2.weights.h5"
+    weights.parent.mkdir(parents=True)
+    keras.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None).save_weights(weights)
+    images, labels = bars(30, size=32)
+    np.savez(tmp_path / "data/raw/bars.npz", x=images, y=labels)
+    settings = tiny_settings(source="data/raw/bars.npz", target="label")
+    from dataclasses import replace
+
+    settings = replace(settings, image=replace(settings.image, pretrained_weights=str(weights), fine_tune_epochs=1))
+    run_all_stages(settings)
+    trained = load_trained("models/model")
+    assert trained.metadata["architecture"] == "mobilenet_v2"
+    curves = pd.read_csv("reports/training/learning_curves.csv")
+    assert curves.groupby("fold")["epoch"].max().eq(2).all()  # 1 frozen epoch + 1 fine-tuning epoch
+    assert trained.model.get_layer(PRETRAINED_BASE).count_params() > 2_000_000
+    assert set(trained.predict(load_npz(tmp_path / "data/raw/bars.npz").head(4))["prediction"]) <= {"0", "1"}
