@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from prefect.runtime import flow_run
 from flows.stages import PIPELINE_RUN_TAG
 
 DVC = [sys.executable, "-m", "dvc"]
+TF_NATIVE_LOG = re.compile(r"^[EWI]\d{4} |^WARNING: All log messages before absl")  # TensorFlow's C++ logging
 
 
 class StageFailed(RuntimeError):
@@ -54,7 +56,7 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False) -> str
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     output = done.stdout + done.stderr
     for line in output.splitlines():  # DVC's own lines; the stage flow logs to Prefect itself
-        if line.strip() and " | " not in line and not line.startswith((" ", "Traceback")):
+        if line.strip() and " | " not in line and not line.startswith((" ", "Traceback")) and not TF_NATIVE_LOG.match(line):
             log.info("dvc: %s", line)
     if done.returncode != 0:
         raise StageFailed(_stage_message(stage, output))
