@@ -13,7 +13,7 @@ import pandas as pd
 from archflow.images import ImagePreprocessor
 from archflow.profiling import feature_columns
 from archflow.tabular import TabularPreprocessor, rows_to_inputs
-from archflow.text import TextPreprocessor
+from archflow.text import TextPreprocessor, text_inputs
 
 
 def make_preprocessor(modality: str, inputs: dict, frame: pd.DataFrame, target: str, unseen: str = "ignore", min_category_count: int = 1):
@@ -32,5 +32,5 @@ def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
     if modality == "image":
         return ImagePreprocessor(description["size"], description["channels"]).to_inputs(frame)
     if modality == "text":
-        return {"text": frame[description["column"]].fillna("").astype(str).to_numpy(dtype=str).reshape(-1, 1)}
+        return text_inputs(frame, description["column"])
     return rows_to_inputs(frame, description["numeric"], description["categorical"])

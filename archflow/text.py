@@ -8,6 +8,11 @@ import pandas as pd
 MAX_LENGTH, MIN_LENGTH = 400, 8
 
 
+def text_inputs(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
+    """Raw strings as the model's ``text`` input, (rows, 1); missing text becomes ""."""
+    return {"text": frame[column].fillna("").astype(str).to_numpy(dtype=str).reshape(-1, 1)}
+
+
 def word_counts(texts: pd.Series) -> np.ndarray:
     return texts.fillna("").astype(str).str.split().str.len().to_numpy()
 
@@ -38,7 +43,7 @@ class TextPreprocessor:
         return {"vocabulary_size": len(self.vocabulary_) + 2}  # + padding and out-of-vocabulary ids
 
     def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        return {"text": frame[self.column].fillna("").astype(str).to_numpy(dtype=str).reshape(-1, 1)}
+        return text_inputs(frame, self.column)
 
     def build_encoder(self):
         import keras
