@@ -101,13 +101,13 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+    # best epoch of the main phase: it sizes the final model's main phase (fine-tuning has its own budget)
+    best_epoch = int(np.argmin(history.get("val_loss") or history["loss"])) + 1
     fine_tune_epochs = choice.hyperparameters.get("fine_tune_epochs", 0)
     if fine_tune_epochs:  # transfer learning: after the frozen phase, fine-tune the base's top layers
         unfreeze_top(model, choice.hyperparameters["fine_tune_layers"], config.learning_rate / 10)
         tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=callbacks, shuffle=False, verbose=0).history
         history = {k: v + tuned.get(k, []) for k, v in history.items()}
-    monitored = history.get("val_loss") or history["loss"]
-    best_epoch = int(np.argmin(monitored)) + 1
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)
 
 
@@ -115,11 +115,20 @@ def predict_raw(model: keras.Model, preprocessor, frame: pd.DataFrame) -> np.nda
     return predict_inputs(model, preprocessor.to_inputs(frame))
 
 
+def score_outputs(raw: np.ndarray, frame: pd.DataFrame, target: str, task: str, classes: list[str]) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Scores of model outputs against ``frame[target]``, with the actual and predicted values.
+
+    Classification: class indices and (rows, classes) probabilities; regression: values.
+    """
+    if task == "regression":
+        actual = frame[target].to_numpy(dtype="float64")
+        return regression_scores(actual, raw), actual, np.asarray(raw).reshape(-1)
+    labels, probabilities = encode_labels(frame[target], classes), as_class_probabilities(raw)
+    return classification_scores(labels, probabilities), labels, probabilities
+
+
 def score_frame(fit: FitResult, frame: pd.DataFrame, choice: ArchitectureChoice, target: str) -> dict[str, float]:
-    raw = predict_raw(fit.model, fit.preprocessor, frame)
-    if choice.task == "regression":
-        return regression_scores(frame[target].to_numpy(), raw)
-    return classification_scores(encode_labels(frame[target], choice.classes), as_class_probabilities(raw))
+    return score_outputs(predict_raw(fit.model, fit.preprocessor, frame), frame, target, choice.task, choice.classes)[0]
 
 
 def fold_splits(frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):
