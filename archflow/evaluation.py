@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from archflow.metrics import as_class_probabilities, classification_scores, per_class_scores, regression_scores
+from archflow.metrics import per_class_scores
 from archflow.predict import TrainedModel
-from archflow.training import encode_labels
+from archflow.training import score_outputs
 
 
 def holdout_scores(trained: TrainedModel, test_frame: pd.DataFrame) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -17,12 +17,7 @@ def holdout_scores(trained: TrainedModel, test_frame: pd.DataFrame) -> tuple[dic
     probabilities; for regression both hold values.
     """
     meta = trained.metadata
-    raw = trained.raw_outputs(test_frame)
-    if meta["task"] == "regression":
-        actual = test_frame[meta["target"]].to_numpy(dtype="float64")
-        return regression_scores(actual, raw), actual, raw.reshape(-1)
-    labels = encode_labels(test_frame[meta["target"]], meta["classes"])
-    probabilities = as_class_probabilities(raw)
-    scores = classification_scores(labels, probabilities)
-    scores["per_class"] = per_class_scores(labels, probabilities.argmax(axis=1), meta["classes"])
-    return scores, labels, probabilities
+    scores, actual, predicted = score_outputs(trained.raw_outputs(test_frame), test_frame, meta["target"], meta["task"], meta["classes"])
+    if meta["task"] != "regression":
+        scores["per_class"] = per_class_scores(actual, predicted.argmax(axis=1), meta["classes"])
+    return scores, actual, predicted
