@@ -237,13 +237,15 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     return {"success": not failures, "checks": checks, "failed": len(failures), "failures": failures}
 
 
+def failure_text(failure: dict) -> str:
+    """One failed check in words, with a few offending values."""
+    examples = f"; e.g. {', '.join(failure['examples'])}" if failure["examples"] else ""
+    return failure["problem"] + examples
+
+
 def failure_message(summary: dict, source: str, schema_path: str, docs_path: str) -> str:
     """A readable multi-line account of a failed validation."""
     lines = [f"Data validation failed for {source} ({summary['failed']} of {summary['checks']} checks, schema {schema_path}):"]
-    for failure in summary["failures"]:
-        line = f"  - {failure['problem']}"
-        if failure["examples"]:
-            line += f"; e.g. {', '.join(failure['examples'])}"
-        lines.append(line)
+    lines += [f"  - {failure_text(f)}" for f in summary["failures"]]
     lines.append(f"Data Docs: {docs_path}")
     return "\n".join(lines)

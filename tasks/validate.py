@@ -13,13 +13,13 @@ from archflow.schema import dump_schema, infer_schema, parse_schema
 from tasks.stage_task import stage_task
 from archflow.settings import Settings
 from archflow.sources import source_name
-from archflow.validation import failure_message, requirements_for, validate_frame
+from archflow.validation import failure_message, failure_text, requirements_for, validate_frame
 
 
 def validation_markdown(summary: dict) -> str:
     status = "passed" if summary["success"] else "FAILED"
     lines = [f"# Data validation {status}", f"{summary['checks'] - summary['failed']}/{summary['checks']} checks passed for `{summary['source']}` against `{summary['schema']}`", ""]
-    lines += [f"- **{f['column'] or 'table'}**: {f['problem']}" + (f" (e.g. {', '.join(f['examples'])})" if f["examples"] else "") for f in summary["failures"]]
+    lines += [f"- **{f['column'] or 'table'}**: {failure_text(f)}" for f in summary["failures"]]
     return "\n".join(lines)
 
 
