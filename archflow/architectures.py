@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import keras
 
-from archflow.layers import Rescale
+from archflow.layers import DropMask, MaskedMean, Rescale, StepMask
 
 BUILDERS: dict[str, Callable[..., keras.KerasTensor]] = {}
 PRETRAINED_BASE = "pretrained_base"
@@ -115,6 +115,58 @@ def text_cnn_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_
     return keras.layers.Dropout(dropout, name="dropout")(x)
 
 
+@register("fcn")
+def fcn_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras.KerasTensor:
+    """The fully convolutional network of the UCR literature (Wang et al. 2017): three
+    Conv1D-BN-ReLU blocks (kernels 8, 5, 3) and global average pooling over real steps.
+
+    Padded steps are zeroed after every block and left out of the average, so with "same"
+    zero padding a padded sequence predicts exactly as the unpadded one."""
+    mask = StepMask(name="step_mask")(steps)  # (batch, time, 1)
+    x = DropMask(name="unmask")(steps)  # convolutions take the mask explicitly below
+    for block, (width, kernel) in enumerate(((filters, 8), (2 * filters, 5), (filters, 3)), start=1):
+        x = keras.layers.Conv1D(width, kernel, padding="same", name=f"conv{block}")(x)
+        x = keras.layers.BatchNormalization(momentum=0.9, name=f"bn{block}")(x)
+        x = keras.layers.ReLU(name=f"relu{block}")(x)
+        x = keras.layers.Multiply(name=f"mask{block}")([x, mask])
+    x = MaskedMean(name="global_pool")([x, mask])
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+def _recurrent(cell: str):
+    return {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[cell]
+
+
+@register("sequence_rnn")
+def sequence_rnn_body(steps: keras.KerasTensor, cell: str, layers: int, units: int, bidirectional: bool, dropout: float) -> keras.KerasTensor:
+    """Stacked (bidirectional) GRU or LSTM over the whole sequence; the Keras mask from the
+    input layer makes every recurrent layer skip padded steps."""
+    x = steps
+    for depth in range(1, layers + 1):
+        layer = _recurrent(cell)(units, return_sequences=depth < layers, name=f"{cell}{depth}")
+        x = keras.layers.Bidirectional(layer, name=f"bi{cell}{depth}")(x) if bidirectional else layer(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+@register("stacked_rnn")
+def stacked_rnn_body(window: keras.KerasTensor, cell: str, layers: int, units: int, dropout: float) -> keras.KerasTensor:
+    """One-step forecasts: stacked GRU or LSTM layers read the look-back window in time order."""
+    x = window
+    for depth in range(1, layers + 1):
+        x = _recurrent(cell)(units, return_sequences=depth < layers, name=f"{cell}{depth}")(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+@register("encoder_decoder")
+def encoder_decoder_body(window: keras.KerasTensor, cell: str, units: int, horizon: int, dropout: float) -> keras.KerasTensor:
+    """Sequence to sequence: an encoder reads the look-back window into its state, a decoder
+    unrolls it over the horizon; (batch, horizon, units), one output per future step."""
+    encoded = _recurrent(cell)(units, name="encoder")(window)
+    x = keras.layers.RepeatVector(horizon, name="repeat")(encoded)
+    x = _recurrent(cell)(units, return_sequences=True, name="decoder")(x)
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
 def build_model(
     inputs: dict,
     features: keras.KerasTensor,
@@ -123,18 +175,26 @@ def build_model(
     head: dict,
     learning_rate: float,
     target_scale: tuple[float, float] | None = None,
+    finish: Callable[[keras.KerasTensor], keras.KerasTensor] | None = None,
 ) -> keras.Model:
     """A compiled model: registered body, then the task's output layer and loss.
 
     For regression, ``target_scale`` (training mean and std of the target) lets the
-    network predict standardised values while the model outputs target units.
+    network predict standardised values while the model outputs target units; ``finish``
+    maps the output layer's values to target units in other ways (forecasts).
     """
     if architecture not in BUILDERS:
         raise ValueError(f"unknown architecture '{architecture}'; registered: {sorted(BUILDERS)}")
     body = BUILDERS[architecture](features, **hyperparameters)
-    outputs = keras.layers.Dense(head["units"], activation=head["activation"], name="output")(body)
+    if len(body.shape) == 3:  # a decoder's (batch, steps, units): one output per step
+        outputs = keras.layers.Dense(1, activation=head["activation"], name="output_step")(body)
+        outputs = keras.layers.Reshape((body.shape[1],), name="output")(outputs)
+    else:
+        outputs = keras.layers.Dense(head["units"], activation=head["activation"], name="output")(body)
     if target_scale is not None:
         outputs = Rescale(*target_scale, name="target_units")(outputs)
+    if finish is not None:
+        outputs = finish(outputs)
     model = keras.Model(inputs=inputs, outputs=outputs, name=f"archflow_{architecture}")
     metrics = ["mae"] if head["loss"] == "mean_squared_error" else ["accuracy"]
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=head["loss"], metrics=metrics)

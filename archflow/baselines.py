@@ -9,6 +9,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -41,6 +42,8 @@ def _modality_features(inputs: dict, train_frame: pd.DataFrame, test_frame: pd.D
     of words and word pairs. Every transform is fitted on the training split only.
     """
     modality = inputs["modality"]
+    if modality == "sequence":
+        return (*_sequence_features(train_frame, test_frame), "passthrough")
     if modality == "image":
         flat = [raw_inputs(inputs, f)["image"].reshape(len(f), -1) / 255.0 for f in (train_frame, test_frame)]
         return flat[0], flat[1], "passthrough"
@@ -52,9 +55,24 @@ def _modality_features(inputs: dict, train_frame: pd.DataFrame, test_frame: pd.D
     return _features(train_frame, numeric, categorical), _features(test_frame, numeric, categorical), _linear_features(numeric, categorical)
 
 
+def _sequence_features(train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences scaled per channel (training statistics), zero-padded to one length, flattened:
+    the Euclidean 1-nearest-neighbour baseline of the UCR literature."""
+    from archflow.sequences import SequencePreprocessor, padded_array
+
+    channels = int(train_frame["channels"].iloc[0])
+    scaler = SequencePreprocessor(channels).fit(train_frame)
+    length = int(max(train_frame["length"].max(), test_frame["length"].max()))
+    flat = []
+    for frame in (train_frame, test_frame):
+        scaled = (padded_array(frame, length) - np.asarray(scaler.mean_, dtype="float32")) / np.asarray(scaler.std_, dtype="float32")
+        flat.append(np.nan_to_num(scaled, nan=0.0).reshape(len(frame), -1))
+    return flat[0], flat[1]
+
+
 def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str, task: str, classes: list[str], balanced: bool, inputs: dict) -> dict[str, dict[str, float]]:
-    """Majority class and logistic regression (classification), or mean and linear regression,
-    on features that suit the modality (``inputs`` is the trained model's input description)."""
+    """Majority class and logistic regression (classification; 1-nearest-neighbour for
+    sequences), or mean and linear regression, on features that suit the modality (``inputs`` is the trained model's input description)."""
     x_train, x_test, transform = _modality_features(inputs, train_frame, test_frame, target)
     if task == "regression":
         y_train, y_test = train_frame[target].to_numpy(dtype="float64"), test_frame[target].to_numpy(dtype="float64")
@@ -63,10 +81,11 @@ def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target:
     index = {c: i for i, c in enumerate(classes)}
     y_train = train_frame[target].astype(str).map(index).to_numpy()
     y_test = test_frame[target].astype(str).map(index).to_numpy()
-    models = {
-        "majority": DummyClassifier(strategy="most_frequent"),
-        "logistic": make_pipeline(transform, LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None)),
-    }
+    models = {"majority": DummyClassifier(strategy="most_frequent")}
+    if inputs["modality"] == "sequence":
+        models["nearest_neighbour"] = KNeighborsClassifier(n_neighbors=1)  # Euclidean
+    else:
+        models["logistic"] = make_pipeline(transform, LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None))
     scores = {}
     for name, model in models.items():
         model.fit(x_train, y_train)

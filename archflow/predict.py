@@ -26,8 +26,15 @@ class TrainedModel:
         return predict_inputs(self.model, raw_inputs(self.metadata["inputs"], frame))
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Predictions for raw rows: the label (or value) and, for classes, probabilities."""
+        """Predictions for raw rows: the label (or value) and, for classes, probabilities; for a
+        forecaster, the next ``horizon`` values of each series in ``frame`` (its history)."""
         raw = self.raw_outputs(frame)
+        if self.metadata["task"] == "forecast":  # the next horizon steps after each series' last row
+            from archflow.forecasting import ForecastSpec, latest_windows
+
+            spec = ForecastSpec(**{k: v for k, v in self.metadata["inputs"].items() if k != "modality"})
+            keys, _ = latest_windows(frame, spec)
+            return pd.DataFrame(raw, index=pd.Index(keys, name="series"), columns=[f"step_{h + 1}" for h in range(spec.horizon)])
         if self.metadata["task"] == "regression":
             return pd.DataFrame({"prediction": raw.reshape(-1)}, index=frame.index)
         probabilities = as_class_probabilities(raw)

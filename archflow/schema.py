@@ -19,9 +19,10 @@ HEADER = """\
 # archflow data schema for '{source}', inferred from its first good data.
 # Later runs are validated against this file: edit it to accept a deliberate change
 # (a wider range, a new category), or delete it to infer it again on the next run.
-# kind: numeric | categorical | text | image; nullable: missing values allowed; min/max: allowed
+# kind: numeric | categorical | text | image | time | id; nullable: missing values allowed; min/max: allowed
 # range; values: allowed values (absent: any value); max_chars: longest text allowed;
 # size/channels: the images' height x width (null: any, resized by image.size) and channel counts.
+# layout (time series and sequences): which columns order the rows, and the channel count.
 """
 
 
@@ -60,18 +61,31 @@ def infer_column(series: pd.Series, margin: float, max_categories: int, keep_val
     return entry
 
 
-def infer_schema(frame: pd.DataFrame, source: str, target: str, task_override: str, margin: float, max_categories: int) -> dict:
-    """Infer the schema of a frame whose target column is present."""
+def infer_schema(frame: pd.DataFrame, source: str, target: str, task_override: str, margin: float, max_categories: int, layout: dict | None = None) -> dict:
+    """Infer the schema of a frame whose target column is present.
+
+    ``layout`` marks ordered data: ``{"kind": "timeseries", "time_column", "id_column"}`` or
+    ``{"kind": "sequence", "id_column", "step_column", "channels"}``. Time and id columns get
+    their own kinds (no ranges: later data may run on), and a forecast target may hold gaps
+    that the fill policy closes (checked with the time steps)."""
     if target not in frame.columns:
         raise DataError(f"target column '{target}' is not in the data; columns are {list(frame.columns)}")
     task, _ = detect_task(frame[target], task_override)
+    layout = layout or {}
+    special = {layout.get("time_column"): "time", layout.get("id_column"): "id"}
     columns = {}
     for name in frame.columns:
         is_target = name == target
+        if name in special:
+            columns[str(name)] = {"kind": special[name], "nullable": bool(frame[name].isna().any())}
+            continue
         columns[str(name)] = infer_column(frame[name], margin, max_categories, keep_values=is_target and is_classification(task))
         if is_target:
-            columns[str(name)]["nullable"] = False
-    return {"source": source, "target": target, "task": task, "columns": columns}
+            columns[str(name)]["nullable"] = layout.get("kind") == "timeseries"
+    schema = {"source": source, "target": target, "task": task, "columns": columns}
+    if layout:
+        schema["layout"] = {k: v for k, v in layout.items() if v is not None}
+    return schema
 
 
 def dump_schema(schema: dict) -> str:
@@ -87,8 +101,8 @@ def parse_schema(text: str, where: str) -> dict:
     if not isinstance(schema, dict) or not isinstance(schema.get("columns"), dict) or "target" not in schema:
         raise DataError(f"{where}: a schema needs 'target' and a 'columns' mapping")
     for name, entry in schema["columns"].items():
-        if entry.get("kind") not in ("numeric", "categorical", "text", "image"):
-            raise DataError(f"{where}: column '{name}' needs kind numeric, categorical, text or image")
+        if entry.get("kind") not in ("numeric", "categorical", "text", "image", "time", "id"):
+            raise DataError(f"{where}: column '{name}' needs kind numeric, categorical, text, image, time or id")
         for bound in ("min", "max"):
             if bound in entry and not math.isfinite(float(entry[bound])):
                 raise DataError(f"{where}: column '{name}' {bound} must be finite")

@@ -20,6 +20,7 @@ HEADS = {
     "binary": {"activation": "sigmoid", "loss": "binary_crossentropy"},
     "multiclass": {"activation": "softmax", "loss": "categorical_crossentropy"},
     "regression": {"activation": "linear", "loss": "mean_squared_error"},
+    "forecast": {"activation": "linear", "loss": "mean_squared_error"},
 }
 
 
@@ -96,6 +97,35 @@ def measure_text(train_frame: pd.DataFrame, target: str, task: str, column: str)
     return DataFacts("text", task, len(train_frame), 0, 0, 0, _class_counts(train_frame, target, task), details)
 
 
+def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> DataFacts:
+    """Sequence lengths and channel count of the training sequences (one row each)."""
+    from archflow.sequences import CHANNELS, LENGTH
+
+    lengths = train_frame[LENGTH].to_numpy()
+    details = {"length_max": int(lengths.max()), "length_median": int(np.median(lengths)), "length_min": int(lengths.min()), "channels": int(train_frame[CHANNELS].iloc[0])}
+    return DataFacts("sequence", task, len(train_frame), 0, 0, 0, _class_counts(train_frame, target, task), details)
+
+
+def measure_timeseries(train_frame: pd.DataFrame, target: str, series_settings, channels: list[str]) -> DataFacts:
+    """Series count and length, the horizon, the look-back, the season and the window count."""
+    from archflow.forecasting import ForecastSpec, make_windows
+    from archflow.timeseries import season_length, series_keys
+
+    time_column, id_column = series_settings.time_column, series_settings.id_column
+    horizon = int(series_settings.horizon)
+    season, season_reason = season_length(train_frame, time_column, id_column, series_settings.season)
+    lookback = int(series_settings.lookback) if series_settings.lookback != "auto" else max(2 * season, 2 * horizon, 8)
+    positive = bool((train_frame[target] > 0).all())
+    spec = ForecastSpec(time_column, id_column, [target] + [c for c in channels if c != target], lookback, horizon, season, "ratio" if positive else "difference", series_settings.cv)
+    lengths = series_keys(train_frame, id_column).value_counts()
+    windows = len(make_windows(train_frame, spec))
+    details = {
+        "spec": asdict(spec), "series": int(len(lengths)), "steps_min": int(lengths.min()), "steps_max": int(lengths.max()),
+        "season_reason": season_reason, "lookback_set": series_settings.lookback != "auto", "positive": positive,
+    }
+    return DataFacts("timeseries", "forecast", windows, len(spec.channels), 0, lookback * len(spec.channels), {}, details)
+
+
 def choose_imbalance(facts: DataFacts, requested: str) -> tuple[str, str]:
     """Pick the imbalance strategy from the majority/minority ratio and the data size.
 
@@ -103,8 +133,8 @@ def choose_imbalance(facts: DataFacts, requested: str) -> tuple[str, str]:
     majority loses little and trains faster; with few rows and a strong skew,
     over-sampling gives the minority more gradient steps; otherwise class weights.
     """
-    if facts.task == "regression":
-        return "none", "regression: no class imbalance handling"
+    if facts.task in ("regression", "forecast"):
+        return "none", f"{facts.task}: no class imbalance handling"
     ratio = facts.imbalance_ratio
     minority = min(facts.class_counts.values()) if facts.class_counts else 0
     if requested != "auto":
@@ -118,7 +148,7 @@ def choose_imbalance(facts: DataFacts, requested: str) -> tuple[str, str]:
     return "class_weight", f"majority/minority ratio {ratio:.1f}: class weights inversely proportional to class frequency (training rows only)"
 
 
-def tabular_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
+def tabular_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """An MLP whose depth, width, dropout and L2 follow the number of rows and features."""
     rows, width = facts.rows, facts.encoded_width
     if rows < 1_000:
@@ -142,7 +172,7 @@ def tabular_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
 TRANSFER_MAX_IMAGES = 2_000
 
 
-def image_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
+def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """A CNN whose number of convolution blocks follows the image size; dropout the data size."""
     height, width = facts.details["size"]
     side = min(height, width)
@@ -165,7 +195,7 @@ def image_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 
-def text_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
+def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """Embedding plus a bidirectional GRU (small data) or LSTM, or a 1-D CNN for long texts."""
     length, rows = facts.details["words_p95"], facts.rows
     reasons = [f"modality text (column '{facts.details['column']}'; median {facts.details['words_median']} words, 95th percentile {length}): token embedding with masking of padded steps"]
@@ -184,7 +214,56 @@ def text_rules(facts: DataFacts) -> tuple[str, dict, dict, list[str]]:
     return architecture, hyperparameters, {"column": facts.details["column"]}, reasons
 
 
-RULES: dict[str, Callable[[DataFacts], tuple[str, dict, dict, list[str]]]] = {"tabular": tabular_rules, "image": image_rules, "text": text_rules}
+FCN_MIN_LENGTH = 64
+
+
+def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
+    """A fully convolutional network for long series, a bidirectional GRU or LSTM otherwise
+    (``requested``: params force one of the two)."""
+    d = facts.details
+    length, channels, rows = d["length_max"], d["channels"], facts.rows
+    varying = f"lengths {d['length_min']}-{length}, padded with masking" if d["length_min"] != length else f"all {length} steps long"
+    reasons = [f"modality sequence ({rows} training sequences, {channels} channel(s), {varying}): per-channel scaling fitted on training folds"]
+    inputs = {"channels": channels}
+    if (length >= FCN_MIN_LENGTH and requested == "auto") or requested == "fcn":
+        filters = 128 if rows >= 1_000 else 64
+        reasons.append(f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters")
+        return "fcn", {"filters": filters, "dropout": 0.2}, inputs, reasons
+    cell = "gru" if rows < 10_000 else "lstm"
+    layers = 1 if rows < 1_000 else 2
+    units = 64 if channels <= 8 else 128
+    reasons.append(
+        f"short sequences ({length} < {FCN_MIN_LENGTH} steps) seen whole: {layers} bidirectional {cell.upper()} layer(s) of {units} units "
+        f"({'a GRU has fewer weights for ' + str(rows) + ' sequences' if cell == 'gru' else str(rows) + ' sequences: an LSTM'})"
+    )
+    return "sequence_rnn", {"cell": cell, "layers": layers, "units": units, "bidirectional": True, "dropout": 0.2}, inputs, reasons
+
+
+def timeseries_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
+    """An encoder-decoder for multi-step horizons; stacked GRU or LSTM layers for one step
+    (``requested``: params force one of the two)."""
+    d, spec = facts.details, facts.details["spec"]
+    horizon, lookback, windows = spec["horizon"], spec["lookback"], facts.rows
+    how = "set in params (series.lookback)" if d["lookback_set"] else f"two seasons, at least twice the horizon and 8 steps"
+    reasons = [
+        f"modality timeseries ({d['series']} series of {d['steps_min']}-{d['steps_max']} training steps, {len(spec['channels'])} channel(s): {', '.join(spec['channels'])}): forecasting '{spec['channels'][0]}'",
+        f"{d['season_reason']}; look-back {lookback} steps ({how}); horizon {horizon} step(s); {windows} training windows",
+        f"time-ordered {spec['cv']} folds; scaling fitted on the steps before each fold; "
+        + ("positive target: each window is divided by its mean level (ratio scaling), so trend and level changes carry over" if spec["normalization"] == "ratio" else "each window is standardised and centred on its mean level"),
+    ]
+    units = 64 if windows < 5_000 else 128
+    cell = "lstm"
+    if (horizon > 1 and requested == "auto") or requested == "encoder_decoder":
+        reasons.append(f"multi-step horizon ({horizon} steps): an encoder-decoder (sequence to sequence): an {cell.upper()} encoder reads the look-back, an {cell.upper()} decoder unrolls {horizon} steps, {units} units")
+        return "encoder_decoder", {"cell": cell, "units": units, "horizon": horizon, "dropout": 0.1}, spec, reasons
+    cell = "gru" if windows < 10_000 else "lstm"
+    reasons.append(f"one-step horizon: two stacked {cell.upper()} layers of {units} units ({windows} windows)")
+    return "stacked_rnn", {"cell": cell, "layers": 2, "units": units, "dropout": 0.1}, spec, reasons
+
+
+RULES: dict[str, Callable[[DataFacts, str], tuple[str, dict, dict, list[str]]]] = {
+    "tabular": tabular_rules, "image": image_rules, "text": text_rules, "sequence": sequence_rules, "timeseries": timeseries_rules,
+}
 
 
 def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
@@ -197,12 +276,12 @@ def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
 
 def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto") -> ArchitectureChoice:
     """Apply the modality's rules; params may force the architecture, imbalance and batch size."""
-    architecture, hyperparameters, inputs, reasons = RULES[facts.modality](facts)
+    architecture, hyperparameters, inputs, reasons = RULES[facts.modality](facts, requested_architecture)
     if requested_architecture != "auto":
         architecture = requested_architecture
         reasons.append(f"architecture '{requested_architecture}' set in params (model.architecture)")
     head = dict(HEADS[facts.task])
-    head["units"] = len(facts.class_counts) if facts.task == "multiclass" else 1
+    head["units"] = len(facts.class_counts) if facts.task == "multiclass" else facts.details["spec"]["horizon"] if facts.task == "forecast" else 1
     reasons.insert(1, f"{task_reason}; so a {head['activation']} output with {head['loss']}")
     imbalance, imbalance_reason = choose_imbalance(facts, requested_imbalance)
     reasons.append(imbalance_reason)

@@ -22,7 +22,7 @@ class DataSettings:
     source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
     target: str = "auto"  # the target column; auto: the bundled example's own target
     task: str = "auto"  # auto | binary | multiclass | regression
-    modality: str = "auto"  # auto | tabular | image | text
+    modality: str = "auto"  # auto | tabular | image | text | sequence | timeseries
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
 
 
@@ -45,6 +45,28 @@ class ImageSettings:
     flip: bool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
     fine_tune_epochs: int = 10  # transfer learning: epochs of fine-tuning after the frozen phase
     pretrained_weights: str = ""  # a local MobileNetV2 (include_top=False) .weights.h5 file: transfer learning for small sets
+
+
+@dataclass(frozen=True)
+class SeriesSettings:
+    """Forecasting: one or many series in a table with a time column."""
+
+    time_column: str = "auto"  # auto: the example's own, else a column of dates named like time/date; "" none
+    id_column: str = ""  # several series in one table: the column naming each series
+    horizon: str = "auto"  # steps to forecast; auto: the example's own, else 1
+    lookback: str = "auto"  # steps of history the model reads; auto: two seasons, at least twice the horizon
+    season: str = "auto"  # seasonal period of the baseline and MASE; auto: from the time step (monthly 12, daily 7, hourly 24)
+    max_gap: float = 1.5  # largest allowed gap between time stamps, in typical time steps
+    fill: str = "ffill"  # missing values: ffill (last value, past only) | interpolate | none
+    cv: str = "expanding"  # time-ordered folds: expanding | sliding
+
+
+@dataclass(frozen=True)
+class SequenceSettings:
+    """Sequence classification: long-format tables (one row per time step)."""
+
+    id_column: str = "auto"  # the column naming each sequence; auto: "sequence" when the table has "sequence" and "step"
+    step_column: str = "step"  # the column ordering the steps of a sequence
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,8 @@ class Settings:
     validate: ValidateSettings = field(default_factory=ValidateSettings)
     split: SplitSettings = field(default_factory=SplitSettings)
     image: ImageSettings = field(default_factory=ImageSettings)
+    series: SeriesSettings = field(default_factory=SeriesSettings)
+    sequence: SequenceSettings = field(default_factory=SequenceSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
@@ -98,7 +122,9 @@ class Settings:
 
 CHOICES = {
     ("data", "task"): {"auto", "binary", "multiclass", "regression"},
-    ("data", "modality"): {"auto", "tabular", "image", "text"},
+    ("data", "modality"): {"auto", "tabular", "image", "text", "sequence", "timeseries"},
+    ("series", "fill"): {"ffill", "interpolate", "none"},
+    ("series", "cv"): {"expanding", "sliding"},
     ("preprocess", "unseen_categories"): {"ignore", "bucket"},
     ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
 }
@@ -142,6 +168,12 @@ def _check(settings: Settings) -> None:
     weights = settings.image.pretrained_weights
     if weights and not (weights.endswith(".weights.h5") and Path(weights).is_file()):
         raise SettingsError(f"params.yaml: 'image.pretrained_weights' = {weights!r} must be an existing .weights.h5 file (weights cannot be downloaded here)")
+    for key in ("horizon", "lookback", "season"):
+        value = getattr(settings.series, key)
+        if value != "auto" and not (value.isdigit() and int(value) >= 1):
+            raise SettingsError(f"params.yaml: 'series.{key}' must be auto or a positive whole number, not {value!r}")
+    if settings.series.max_gap < 1:
+        raise SettingsError("params.yaml: 'series.max_gap' must be at least 1 (time steps)")
     if settings.train.epochs < 1:
         raise SettingsError("params.yaml: 'train.epochs' must be at least 1")
 
@@ -156,7 +188,12 @@ def _resolve_auto(settings: Settings) -> Settings:
     if settings.split.column == "auto":
         column = example.split_column if example else ""
         settings = dataclasses.replace(settings, split=dataclasses.replace(settings.split, column=column))
-    return settings
+    series = settings.series
+    if series.time_column == "auto" and example is not None:
+        series = dataclasses.replace(series, time_column=example.time_column)
+    if series.horizon == "auto":
+        series = dataclasses.replace(series, horizon=str(example.horizon if example and example.horizon else 1))
+    return dataclasses.replace(settings, series=series)
 
 
 def settings_from_dict(values: dict[str, Any]) -> Settings:

@@ -61,8 +61,10 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def load_source(source: str) -> tuple[pd.DataFrame, SourceInfo]:
-    """Load a bundled example by name, a CSV or Parquet file, an image NPZ, or a folder of class folders."""
+def load_source(source: str, modality: str = "auto") -> tuple[pd.DataFrame, SourceInfo]:
+    """Load a bundled example by name, a CSV or Parquet file, an image or sequence NPZ, or a
+    folder of class folders. An NPZ of floats (or of ragged arrays) holds sequences, one of
+    whole numbers images, unless ``modality`` says which."""
     example = get_example(source)
     if example is not None:
         return example.load(), SourceInfo(source, "example", example.description)
@@ -73,6 +75,11 @@ def load_source(source: str) -> tuple[pd.DataFrame, SourceInfo]:
         frame = load_image_folder(path)
         return frame, SourceInfo(str(path), "folder", f"{path.name}/: {len(frame)} images in {frame['label'].nunique()} class folders")
     if path.suffix.lower() == ".npz" and path.exists():
+        from archflow.sequences import ID, is_sequence_npz, load_sequence_npz
+
+        if modality == "sequence" or (modality == "auto" and is_sequence_npz(path)):
+            frame = load_sequence_npz(path)
+            return frame, SourceInfo(str(path), "file", f"{path.name}: {frame[ID].nunique()} sequences, {len(frame)} time steps", _file_sha256(path))
         from archflow.images import load_npz
 
         frame = load_npz(path)

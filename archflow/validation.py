@@ -17,6 +17,7 @@ import pandas as pd
 
 from archflow.detection import is_classification
 from archflow.images import image_facts
+from archflow.ordered_checks import ordered_suites
 from archflow.profiling import is_numeric
 
 NUMERIC_TYPES = [
@@ -44,8 +45,11 @@ def requirements_for(folds: int, test_size: float, min_rows: int) -> Requirement
     return Requirements(min_rows=min_rows, min_rows_per_class=per_class, folds=folds, test_size=test_size)
 
 
+TIME_TYPES = CATEGORICAL_TYPES + NUMERIC_TYPES + ["Timestamp", "datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
+
+
 def _column_expectations(gxe, name: str, entry: dict) -> list:
-    types = {"numeric": NUMERIC_TYPES, "image": ["bytes"]}.get(entry["kind"], CATEGORICAL_TYPES)
+    types = {"numeric": NUMERIC_TYPES, "image": ["bytes"], "time": TIME_TYPES, "id": CATEGORICAL_TYPES + NUMERIC_TYPES}.get(entry["kind"], CATEGORICAL_TYPES)
     expectations = [gxe.ExpectColumnValuesToBeInTypeList(column=name, type_list=types)]
     if entry["kind"] == "text":
         expectations.append(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=r"\S"))  # not blank
@@ -175,8 +179,10 @@ def _describe_counts(counts: pd.DataFrame, target: str, requirements: Requiremen
     return sentence, []
 
 
-def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements, docs_dir: Path | None = None, resize: bool = False) -> dict:
-    """Run the expectation suites; return a JSON-ready summary with ``success`` and ``failures``."""
+def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements, docs_dir: Path | None = None, resize: bool = False, series_policy: dict | None = None) -> dict:
+    """Run the expectation suites; return a JSON-ready summary with ``success`` and ``failures``.
+
+    ``series_policy`` (fill, max_gap) applies to time series, whose schema has a layout."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -199,8 +205,13 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     checked = frame.astype({c: object for c in frame.columns if not is_numeric(frame[c])})
     runs = [("snapshot", checked, build_expectations(schema, list(frame.columns), requirements))]
     counts = None
+    layout = schema.get("layout", {})
+    ordered = ordered_suites(frame, schema, requirements, series_policy or {}) if layout and all(c in frame.columns for c in (target, layout.get("time_column") or layout["id_column"])) else []
+    runs += [(name, table, expectations) for name, table, expectations, _ in ordered]
+    describers = {name: describe for name, _, _, describe in ordered}
     if target in frame.columns and is_classification(schema.get("task", "")):
-        counts = class_count_frame(frame, target)
+        per_item = frame.drop_duplicates(layout["id_column"]) if layout.get("kind") == "sequence" and layout["id_column"] in frame.columns else frame
+        counts = class_count_frame(per_item, target)
         runs.append(("target-class-counts", counts, [gxe.ExpectColumnValuesToBeBetween(column="rows", min_value=requirements.min_rows_per_class)]))
 
     image_column = next((c for c, e in schema["columns"].items() if e["kind"] == "image" and c in frame.columns), None)
@@ -223,7 +234,12 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
                 continue  # a column of the wrong type cannot be range- or set-checked meaningfully
             if config.type == "expect_column_values_to_be_in_type_list":
                 mistyped.add(column)
-            if name == "target-class-counts":
+            if name in describers:
+                described = describers[name](column, config.type, item.result)
+                if described is None:
+                    continue
+                problem, examples, column = described
+            elif name == "target-class-counts":
                 problem, examples = _describe_counts(counts, target, requirements)
                 column = target
             elif name == "image-facts":

@@ -6,12 +6,12 @@ import pandas as pd
 from prefect import get_run_logger
 
 from archflow.baselines import baseline_scores
-from archflow.evaluation import holdout_scores
+from archflow.evaluation import holdout_forecast, holdout_scores
 from archflow.layout import (
-    CONFUSION_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
+    CONFUSION_PNG, FORECAST_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
 )
 from archflow.outputs import atomic_dir, read_json, write_json
-from archflow.plots import plot_confusion, plot_regression, plot_roc, roc_points
+from archflow.plots import plot_confusion, plot_forecast, plot_regression, plot_roc, roc_points
 from archflow.predict import load_trained
 from archflow.report import render_report
 from tasks.stage_task import stage_task
@@ -31,6 +31,18 @@ def _write_figures(out: Path, task_name: str, classes: list, actual, predicted) 
     return [CONFUSION_PNG, ROC_PNG]
 
 
+def _write_forecast_figures(out: Path, train_frame: pd.DataFrame, windows, predicted, inputs: dict) -> list[str]:
+    horizon = inputs["horizon"]
+    rows = [
+        {"series": key, "origin": origin, "step": h + 1, "actual": float(actual[h]), "predicted": float(forecast[h])}
+        for key, origin, actual, forecast in zip(windows.series, windows.origin, windows.targets, predicted)
+        for h in range(horizon)
+    ]
+    pd.DataFrame(rows).to_csv(out / PREDICTIONS_CSV, index=False)
+    plot_forecast(train_frame, windows, predicted, inputs, out / FORECAST_PNG)
+    return [FORECAST_PNG]
+
+
 @stage_task("evaluate")
 def evaluate(settings: Settings) -> dict:
     log = get_run_logger()
@@ -40,11 +52,17 @@ def evaluate(settings: Settings) -> dict:
     trained = load_trained(paths.model)
     meta = trained.metadata
     selection = read_json(paths.selection)
-    test, actual, predicted = holdout_scores(trained, test_frame)
-    baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
+    if meta["task"] == "forecast":
+        test, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
+    else:
+        test, actual, predicted = holdout_scores(trained, test_frame)
+        baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
     cv = read_json(paths.cv_metrics)["cv"]
     with atomic_dir(paths.evaluation) as out:
-        figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)
+        if meta["task"] == "forecast":
+            figures = _write_forecast_figures(out, train_frame, windows, predicted, meta["inputs"])
+        else:
+            figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)
         learning_curves = Path(paths.training_plots) / LEARNING_CURVES_PNG
         (out / LEARNING_CURVES_PNG).write_bytes(learning_curves.read_bytes())
         report = render_report(

@@ -15,7 +15,7 @@ from archflow.sources import load_source
 @stage_task("ingest")
 def ingest(data: DataSettings, paths: Paths) -> dict:
     log = get_run_logger()
-    frame, info = load_source(data.source)
+    frame, info = load_source(data.source, data.modality)
     if info.kind == "file" and Path(paths.raw).resolve() not in Path(data.source).resolve().parents:
         log.warning("%s lies outside %s/, so DVC cannot see it change: put it there, or run `dvc repro -f ingest` after changing it", data.source, paths.raw)
     profile = profile_frame(frame, data.target)

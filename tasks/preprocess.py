@@ -6,26 +6,57 @@ import pandas as pd
 from prefect import get_run_logger
 
 from archflow.cleaning import clean_frame, split_holdout
-from archflow.detection import detect_modality, detect_task
+from archflow.detection import detect_modality, detect_task, find_layout
 from archflow.images import FILE_COLUMN
 from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.outputs import atomic_dir, write_json
-from archflow.settings import Settings
+from archflow.sequences import channel_columns, long_to_rows
+from archflow.settings import SeriesSettings, Settings
+from archflow.timeseries import fill_missing, split_last_steps
 from tasks.stage_task import stage_task
+
+
+def _sequence_rows(frame: pd.DataFrame, inputs: dict, target: str, split_column: str) -> pd.DataFrame:
+    """One row per sequence from the long table (after validation: steps unique, channels whole)."""
+    id_column, step_column = inputs["id_column"], inputs["step_column"]
+    channels = channel_columns(frame, id_column, step_column, target)
+    keep = (split_column,) if split_column in frame.columns else ()
+    return long_to_rows(frame, id_column, step_column, channels, target, keep)
+
+
+def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSettings, test_size: float) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Fill missing values, then hold out the last stretch: one horizon (one-step forecasts:
+    the split.test_size share of the time stamps)."""
+    values = [c for c in frame.columns if c not in (time_column, series.id_column) and pd.api.types.is_numeric_dtype(frame[c])]
+    frame = fill_missing(frame, values, series.id_column, series.fill)
+    horizon = int(series.horizon)
+    steps = horizon if horizon > 1 else max(1, round(test_size * frame[time_column].nunique()))
+    train_frame, test_frame = split_last_steps(frame, time_column, steps)
+    return train_frame, test_frame, f"the last {steps} time steps (series.horizon {horizon}; missing values filled by {series.fill})"
 
 
 @stage_task("preprocess")
 def preprocess(settings: Settings) -> dict:
     log = get_run_logger()
-    data = settings.data
+    data, series, sequence = settings.data, settings.series, settings.sequence
     snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
     features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot
-    modality, modality_reason, modality_inputs = detect_modality(features, data.target, data.modality)
+    layout = find_layout(features, data.target, data.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column) or {}
+    time_column = layout.get("time_column")
+    sequence_columns = (layout["id_column"], layout["step_column"]) if layout.get("kind") == "sequence" else None
+    modality, modality_reason, modality_inputs = detect_modality(features, data.target, data.modality, time_column, sequence_columns)
     provenance = (FILE_COLUMN,) if modality == "image" and FILE_COLUMN in snapshot.columns else ()
     frame, cleaning = clean_frame(snapshot, data.target, data.drop, provenance)
-    task_name, task_reason = detect_task(frame[data.target], data.task)
-    train_frame, test_frame = split_holdout(frame, data.target, task_name, settings.split.test_size, settings.seed, settings.split.column)
-    how = f"the data set's own split (column '{settings.split.column}')" if settings.split.column else f"a seeded split (seed {settings.seed}, {settings.split.test_size:.0%} held out)"
+    if modality == "sequence":
+        frame = _sequence_rows(frame, modality_inputs, data.target, settings.split.column)
+    if modality == "timeseries":
+        task_name, task_reason = "forecast", f"numeric target '{data.target}' over time: forecasting {series.horizon} step(s) ahead"
+        train_frame, test_frame, how = _forecast_split(frame, time_column, series, settings.split.test_size)
+    else:
+        task_name, task_reason = detect_task(frame[data.target], data.task)
+        train_frame, test_frame = split_holdout(frame, data.target, task_name, settings.split.test_size, settings.seed, settings.split.column)
+        how = f"the data set's own split (column '{settings.split.column}')" if settings.split.column else f"a seeded split (seed {settings.seed}, {settings.split.test_size:.0%} held out)"
+    unit = {"sequence": "sequences", "timeseries": "time steps"}.get(modality, "rows")
     info = {
         "modality": modality,
         "modality_reason": modality_reason,
@@ -41,5 +72,6 @@ def preprocess(settings: Settings) -> dict:
         train_frame.to_parquet(out / TRAIN_SPLIT, index=False)
         test_frame.to_parquet(out / TEST_SPLIT, index=False)
         write_json(out / SPLIT_INFO, info)
-    log.info("%s; %s; %d duplicate rows dropped; %d train / %d test rows by %s", modality_reason, task_reason, cleaning["duplicates_dropped"], len(train_frame), len(test_frame), how)
+    log.info("%s; %s; %d duplicate rows dropped; %d train / %d test %s by %s", modality_reason, task_reason, cleaning["duplicates_dropped"], len(train_frame), len(test_frame), unit, how)
     return info
+

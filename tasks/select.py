@@ -1,5 +1,6 @@
 """Select: choose the architecture from the training split alone and say why."""
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -7,7 +8,7 @@ from prefect import get_run_logger
 
 from archflow.layout import SPLIT_INFO, TRAIN_SPLIT
 from archflow.outputs import read_json, write_json
-from archflow.selection import measure_images, measure_tabular, measure_text, select_architecture
+from archflow.selection import measure_images, measure_sequences, measure_tabular, measure_text, measure_timeseries, select_architecture
 from archflow.settings import Settings
 from tasks.stage_task import stage_task
 
@@ -20,6 +21,13 @@ def select(settings: Settings) -> dict:
     train_frame, target, task = pd.read_parquet(prepared / TRAIN_SPLIT), settings.data.target, split["task"]
     if split["modality"] == "image":
         facts = measure_images(train_frame, target, task, list(settings.image.size) or None, settings.image.pretrained_weights, settings.image.fine_tune_epochs)
+    elif split["modality"] == "sequence":
+        facts = measure_sequences(train_frame, target, task)
+    elif split["modality"] == "timeseries":
+        inputs = split["modality_inputs"]
+        series = dataclasses.replace(settings.series, time_column=inputs["time_column"])
+        channels = [c for c in train_frame.columns if c not in (inputs["time_column"], series.id_column) and pd.api.types.is_numeric_dtype(train_frame[c])]
+        facts = measure_timeseries(train_frame, target, series, channels)
     elif split["modality"] == "text":
         facts = measure_text(train_frame, target, task, split["modality_inputs"]["column"])
     else:

@@ -38,11 +38,17 @@ def train(settings: Settings) -> dict:
     config = training_config(settings)
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
-    folds = cross_validate(train_frame, choice, config, log=log.info)
+    forecasting = choice.modality == "timeseries"
+    if forecasting:  # time-ordered folds over windows
+        from archflow.forecast_training import cross_validate_forecast, fit_final_forecaster
+
+        folds = cross_validate_forecast(train_frame, choice, config, log=log.info)
+    else:
+        folds = cross_validate(train_frame, choice, config, log=log.info)
     cv = summarise_folds([f.scores for f in folds])
     epochs = final_epoch_count(folds)
     log.info("final model: whole training split (%d rows), %d epochs", len(train_frame), epochs)
-    final = fit_model(train_frame, choice, config, seed=config.seed, epochs=epochs)
+    final = fit_final_forecaster(train_frame, choice, config, epochs) if forecasting else fit_model(train_frame, choice, config, seed=config.seed, epochs=epochs)
     metadata = {
         "task": choice.task,
         "target": config.target,

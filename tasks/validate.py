@@ -6,6 +6,7 @@ import pandas as pd
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from archflow.detection import find_layout
 from archflow.errors import DataError, ValidationFailed
 from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.outputs import atomic_dir, read_json, write_json
@@ -23,6 +24,11 @@ def validation_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def data_layout(frame: pd.DataFrame, settings: Settings) -> dict | None:
+    d, series, sequence = settings.data, settings.series, settings.sequence
+    return find_layout(frame, d.target, d.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column)
+
+
 def schema_path(settings: Settings) -> Path:
     return Path(settings.paths.schemas) / f"{source_name(settings.data.source)}.yaml"
 
@@ -38,7 +44,7 @@ def validate(settings: Settings) -> dict:
         if settings.data.target not in frame.columns:
             raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
         v = settings.validate
-        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories)
+        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, data_layout(frame, settings))
         log.info("no schema at %s yet: inferred one from this data", path)
     else:
         schema = parse_schema(path.read_text(), str(path))
@@ -46,7 +52,8 @@ def validate(settings: Settings) -> dict:
             raise DataError(f"{path} was made for target '{schema['target']}' but data.target is '{settings.data.target}': fix one, or delete the schema to infer it again")
     requirements = requirements_for(settings.train.folds, settings.split.test_size, settings.validate.min_rows)
     with atomic_dir(settings.paths.validation) as out:
-        summary = validate_frame(frame, schema, requirements, out / DATA_DOCS, resize=bool(settings.image.size))
+        policy = {"fill": settings.series.fill, "max_gap": settings.series.max_gap}
+        summary = validate_frame(frame, schema, requirements, out / DATA_DOCS, resize=bool(settings.image.size), series_policy=policy)
         summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
         write_json(out / VALIDATION_SUMMARY, summary)
     docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"

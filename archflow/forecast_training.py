@@ -1,0 +1,62 @@
+"""Training forecasters: time-ordered cross-validation and the final fit on the training split."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+
+from archflow.architectures import build_model
+from archflow.feeding import make_dataset, predict_inputs
+from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
+from archflow.selection import ArchitectureChoice
+from archflow.timeseries import parse_times, time_numbers
+from archflow.training import FitResult, FoldResult, TrainingConfig
+
+
+def forecast_spec(choice: ArchitectureChoice) -> ForecastSpec:
+    return ForecastSpec(**choice.inputs)
+
+
+def fit_forecaster(windows: Windows, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: Windows | None = None, epochs: int | None = None) -> FitResult:
+    """Fit the scaling on ``windows`` (the training windows only) and a fresh model on them."""
+    spec = forecast_spec(choice)
+    preprocessor = ForecastPreprocessor(spec).fit(windows)
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    tensors, scaled, level = preprocessor.build_encoder()
+    model = build_model(tensors, scaled, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, finish=preprocessor.finish(level))
+    callbacks, validation_data = [], None
+    if validation is not None and len(validation):
+        validation_data = make_dataset({INPUT: validation.inputs}, validation.targets)
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
+    training_data = make_dataset({INPUT: windows.inputs}, windows.targets, batch_size=choice.batch_size, shuffle_seed=seed)
+    history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+    best_epoch = int(np.argmin(history.get("val_loss") or history["loss"])) + 1
+    return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, np.arange(len(windows)))
+
+
+def forecast(fit: FitResult, windows: Windows) -> np.ndarray:
+    return predict_inputs(fit.model, {INPUT: windows.inputs})
+
+
+def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print) -> list[FoldResult]:
+    """One fresh model per time-ordered fold: trained on windows that end before the fold,
+    early-stopped and scored on the fold's windows; MASE scaled by the steps before the fold."""
+    spec = forecast_spec(choice)
+    windows = make_windows(train_frame, spec)
+    blocks = time_folds(train_frame, spec, config.folds)
+    results = []
+    for fold, (start, end) in enumerate(blocks, start=1):
+        train_rows, validation_rows = fold_windows(windows, start, end, spec, blocks[0][0])
+        fit = fit_forecaster(windows.take(train_rows), choice, config, seed=config.seed + fold, validation=windows.take(validation_rows))
+        validation = windows.take(validation_rows)
+        before = train_frame[time_numbers(parse_times(train_frame[spec.time_column])) < start]
+        scores = forecast_scores(validation.targets, forecast(fit, validation), naive_scale(before, spec))
+        log(f"fold {fold}/{config.folds} (from time {start:g}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        results.append(FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))
+    return results
+
+
+def fit_final_forecaster(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, epochs: int) -> FitResult:
+    return fit_forecaster(make_windows(train_frame, forecast_spec(choice)), choice, config, seed=config.seed, epochs=epochs)

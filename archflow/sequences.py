@@ -1,0 +1,164 @@
+"""Sequences for classification: a long table (one row per time step) in the snapshot, one row
+per sequence after preprocessing, and NaN-padded arrays whose padded steps the model masks.
+
+Sequences may differ in length. Per-channel scaling lives in the model (``MaskedStandardize``)
+and is fitted on training rows only; padded steps are NaN on the way in, so the mask follows
+from the data and no real value can be mistaken for padding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from archflow.errors import DataError
+from archflow.profiling import is_numeric
+
+ID, STEP, LABEL, SPLIT = "sequence", "step", "label", "split"
+VALUES, LENGTH, CHANNELS = "values", "length", "channels"
+INPUT = "sequence"
+
+
+def _as_steps(array) -> np.ndarray:
+    values = np.asarray(array, dtype="float64")
+    return values.reshape(-1, 1) if values.ndim == 1 else values
+
+
+def arrays_to_long(arrays, labels, splits=None) -> pd.DataFrame:
+    """Arrays of (time, channels) or (time,) and one label each -> a long table with columns
+    sequence, step, channel_0..channel_{C-1}, label[, split]. A sequence with fewer channels
+    than others gets missing values there (validation names it)."""
+    arrays = [_as_steps(a) for a in arrays]
+    width = max(a.shape[1] for a in arrays)
+    parts = []
+    for index, values in enumerate(arrays):
+        padded = np.full((len(values), width), np.nan)
+        padded[:, : values.shape[1]] = values
+        part = pd.DataFrame(padded, columns=[f"channel_{c}" for c in range(width)])
+        part.insert(0, STEP, np.arange(len(values)))
+        part.insert(0, ID, index)
+        part[LABEL] = str(labels[index])
+        if splits is not None:
+            part[SPLIT] = str(splits[index])
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def load_sequence_npz(path: Path) -> pd.DataFrame:
+    """An NPZ of ``x`` (samples, time, channels), (samples, time), or an object array of
+    per-sample arrays of any length; ``y`` labels; optional ``split`` of train/test."""
+    with np.load(path, allow_pickle=True) as data:
+        if "x" not in data or "y" not in data:
+            raise DataError(f"{path}: a sequence NPZ needs arrays 'x' and 'y'; it has {sorted(data.keys())}")
+        x, y = data["x"], data["y"]
+        splits = data["split"] if "split" in data else None
+    if len(x) != len(y) or len(x) == 0:
+        raise DataError(f"{path}: 'x' holds {len(x)} sequences but 'y' holds {len(y)} labels")
+    return arrays_to_long(list(x), list(y), None if splits is None else list(splits))
+
+
+def is_sequence_npz(path: Path) -> bool:
+    """Float or ragged arrays are sequences; whole-number pixel arrays are images."""
+    with np.load(path, allow_pickle=True) as data:
+        x = data["x"] if "x" in data else None
+    return x is not None and (x.dtype == object or np.issubdtype(x.dtype, np.floating))
+
+
+def find_sequence_columns(frame: pd.DataFrame, id_column: str, step_column: str) -> tuple[str, str] | None:
+    """The (sequence id, step) columns of a long table, or None when the table is not one."""
+    if id_column == "auto":
+        id_column = ID if ID in frame.columns and step_column in frame.columns else ""
+    if not id_column:
+        return None
+    for column in (id_column, step_column):
+        if column not in frame.columns:
+            raise DataError(f"sequence column '{column}' (sequence.id_column / sequence.step_column) is not in the data; columns are {list(frame.columns)}")
+    return id_column, step_column
+
+
+def channel_columns(frame: pd.DataFrame, id_column: str, step_column: str, target: str) -> list[str]:
+    """Numeric columns other than the id, step and target: the channels."""
+    return [c for c in frame.columns if c not in (id_column, step_column, target) and is_numeric(frame[c])]
+
+
+def sequence_facts(frame: pd.DataFrame, id_column: str, step_column: str, channels: list[str], target: str) -> pd.DataFrame:
+    """One row per sequence: length, channels present, channels with holes, repeated steps, labels."""
+    present = frame[channels].notna()
+    grouped = present.groupby(frame[id_column], sort=False)
+    full = grouped.all().sum(axis=1)  # channels with a value at every step
+    some = grouped.any().sum(axis=1)
+    by_id = frame.groupby(id_column, sort=False)
+    return pd.DataFrame(
+        {
+            "sequence": full.index.astype(str),
+            "length": by_id.size().to_numpy(dtype="int64"),
+            "channels": full.to_numpy(dtype="int64"),
+            "channels_with_gaps": (some - full).to_numpy(dtype="int64"),
+            "repeated_steps": (by_id.size() - by_id[step_column].nunique()).to_numpy(dtype="int64"),
+            "labels": by_id[target].nunique(dropna=True).to_numpy(dtype="int64"),
+        }
+    )
+
+
+def long_to_rows(frame: pd.DataFrame, id_column: str, step_column: str, channels: list[str], target: str, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per sequence (in order of first appearance): id, target, length, channel count
+    and the values flattened step by step; ``keep`` columns take the sequence's first value."""
+    ordered = frame.sort_values([id_column, step_column], kind="stable")
+    rows = []
+    for key, part in ordered.groupby(id_column, sort=False):
+        values = part[channels].to_numpy(dtype="float64")
+        row = {id_column: key, target: part[target].iloc[0], LENGTH: len(values), CHANNELS: values.shape[1], VALUES: values.reshape(-1).tolist()}
+        row.update({column: part[column].iloc[0] for column in keep})
+        rows.append(row)
+    order = pd.unique(frame[id_column])
+    return pd.DataFrame(rows).set_index(id_column).loc[order].reset_index()
+
+
+def padded_array(frame: pd.DataFrame, length: int | None = None) -> np.ndarray:
+    """(sequences, time, channels) float32, NaN after each sequence's end; ``length`` pads
+    to at least that many steps (longer sequences keep their length)."""
+    lengths, channels = frame[LENGTH].to_numpy(dtype="int64"), int(frame[CHANNELS].iloc[0])
+    steps = max(int(lengths.max()), length or 0)
+    array = np.full((len(frame), steps, channels), np.nan, dtype="float32")
+    for row, (values, count) in enumerate(zip(frame[VALUES], lengths)):
+        array[row, :count] = np.asarray(values, dtype="float32").reshape(count, channels)
+    return array
+
+
+def sequence_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {INPUT: padded_array(frame)}
+
+
+class SequencePreprocessor:
+    """Per-channel mean and standard deviation over the real (unpadded) steps of training
+    sequences; the model standardises inside and masks padded (NaN) steps."""
+
+    def __init__(self, channels: int):
+        self.channels = channels
+
+    def fit(self, frame: pd.DataFrame) -> SequencePreprocessor:
+        steps = padded_array(frame).reshape(-1, self.channels)
+        steps = steps[~np.isnan(steps).any(axis=1)]
+        self.mean_ = steps.mean(axis=0).astype(float).tolist()
+        self.std_ = np.where(steps.std(axis=0) > 0, steps.std(axis=0), 1.0).astype(float).tolist()
+        self.fitted_rows_ = len(frame)
+        return self
+
+    def describe(self) -> dict:
+        return {"modality": "sequence", "channels": self.channels}
+
+    def body_arguments(self) -> dict:
+        return {}
+
+    def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        return sequence_inputs(frame)
+
+    def build_encoder(self):
+        import keras
+
+        from archflow.layers import MaskedStandardize
+
+        steps = keras.Input(shape=(None, self.channels), dtype="float32", name=INPUT)  # any length; NaN = padding
+        return {INPUT: steps}, MaskedStandardize(self.mean_, self.std_, name="standardize")(steps)

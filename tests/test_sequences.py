@@ -1,0 +1,122 @@
+"""Sequence classification: NPZ and long tables, channel checks, padding that changes nothing,
+scaling from training sequences only, and an end-to-end run on tiny sequences made here."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from archflow.detection import find_layout
+from archflow.schema import infer_schema
+from archflow.sequences import SequencePreprocessor, arrays_to_long, load_sequence_npz, long_to_rows, padded_array
+from archflow.validation import requirements_for, validate_frame
+
+
+def waves(count: int = 40, seed: int = 0, channels: int = 2, ragged: bool = True):
+    """Sines (class 'up') and noisy ramps (class 'down') of varying length."""
+    rng = np.random.default_rng(seed)
+    arrays, labels = [], []
+    for i in range(count):
+        length = int(rng.integers(12, 20)) if ragged else 16
+        t = np.linspace(0, 3, length)
+        base = np.sin(2 * t) if i % 2 else -t
+        arrays.append(np.stack([base + rng.normal(0, 0.1, length) for _ in range(channels)], axis=1))
+        labels.append("up" if i % 2 else "down")
+    return arrays, labels
+
+
+def long_table(**kwargs) -> pd.DataFrame:
+    return arrays_to_long(*waves(**kwargs))
+
+
+def layout_of(frame: pd.DataFrame) -> dict:
+    return find_layout(frame, "label", "auto", "auto", "", "auto", "step")
+
+
+def test_npz_of_ragged_arrays_loads_as_a_long_table(tmp_path):
+    arrays, labels = waves(6)
+    x = np.empty(len(arrays), dtype=object)
+    x[:] = arrays
+    np.savez(tmp_path / "s.npz", x=x, y=np.array(labels))
+    frame = load_sequence_npz(tmp_path / "s.npz")
+    assert list(frame.columns) == ["sequence", "step", "channel_0", "channel_1", "label"]
+    assert len(frame) == sum(len(a) for a in arrays)
+    rows = long_to_rows(frame, "sequence", "step", ["channel_0", "channel_1"], "label")
+    assert rows["length"].tolist() == [len(a) for a in arrays]
+    assert np.allclose(padded_array(rows.iloc[[2]])[0], arrays[2])
+    assert layout_of(frame) == {"kind": "sequence", "id_column": "sequence", "step_column": "step", "channels": 2}
+
+
+def test_inconsistent_channel_counts_fail_validation_naming_the_sequences():
+    arrays, labels = waves(30)
+    arrays[3], arrays[7] = arrays[3][:, :1], arrays[7][:, :1]  # one channel where the rest have two
+    frame = arrays_to_long(arrays, labels)
+    layout = layout_of(frame)
+    schema = infer_schema(frame, "s", "label", "auto", 0.5, 50, layout)
+    summary = validate_frame(frame, schema, requirements_for(2, 0.2, 10))
+    problems = [f["problem"] + str(f["examples"]) for f in summary["failures"]]
+    assert not summary["success"]
+    assert any("inconsistent channel counts" in p and "2 sequence(s) with 1" in p and "sequence 3" in p and "sequence 7" in p for p in problems), problems
+
+
+def test_repeated_steps_fail_validation():
+    frame = long_table(count=30)
+    schema = infer_schema(frame, "s", "label", "auto", 0.5, 50, layout_of(frame))
+    frame.loc[frame.index[frame["sequence"] == 5][1], "step"] = 0
+    summary = validate_frame(frame, schema, requirements_for(2, 0.2, 10))
+    assert any("repeat a step" in f["problem"] and "sequence 5" in f["examples"] for f in summary["failures"])
+
+
+def test_channel_scaling_comes_from_training_sequences_and_ignores_padding():
+    rows = long_to_rows(long_table(count=20), "sequence", "step", ["channel_0", "channel_1"], "label")
+    train = rows.iloc[:10]
+    steps = np.concatenate([np.asarray(v).reshape(-1, 2) for v in train["values"]])
+    prep = SequencePreprocessor(2).fit(train)
+    assert np.allclose(prep.mean_, steps.mean(axis=0)) and np.allclose(prep.std_, steps.std(axis=0))
+    assert prep.fitted_rows_ == 10
+
+
+@pytest.mark.parametrize(
+    "architecture, hyperparameters",
+    [("fcn", {"filters": 8, "dropout": 0.1}), ("sequence_rnn", {"cell": "gru", "layers": 2, "units": 8, "bidirectional": True, "dropout": 0.1})],
+)
+def test_padded_steps_do_not_change_a_prediction(architecture, hyperparameters):
+    from archflow.architectures import build_model
+
+    rows = long_to_rows(long_table(count=8), "sequence", "step", ["channel_0", "channel_1"], "label")
+    prep = SequencePreprocessor(2).fit(rows)
+    inputs, features = prep.build_encoder()
+    model = build_model(inputs, features, architecture, hyperparameters, {"units": 1, "activation": "sigmoid", "loss": "binary_crossentropy"}, 1e-3)
+    shortest = rows.iloc[[int(rows["length"].argmin())]]
+    alone = model.predict({"sequence": padded_array(shortest)}, verbose=0)
+    padded = model.predict({"sequence": padded_array(shortest, length=60)}, verbose=0)  # 40+ NaN steps after the end
+    in_batch = model.predict(prep.to_inputs(rows), verbose=0)[int(rows["length"].argmin())]
+    assert padded_array(shortest, length=60).shape[1] == 60
+    np.testing.assert_allclose(padded, alone, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(in_batch, alone[0], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeypatch):
+    import keras
+
+    from archflow.predict import load_trained
+    from tests.stages import run_all_stages, tiny_settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data/raw").mkdir(parents=True)
+    arrays, labels = waves(48)
+    x = np.empty(len(arrays), dtype=object)
+    x[:] = arrays
+    splits = np.array(["train"] * 36 + ["test"] * 12)
+    np.savez(tmp_path / "data/raw/waves.npz", x=x, y=np.array(labels), split=splits)
+    settings = tiny_settings(source="data/raw/waves.npz", target="label")
+    settings = type(settings)(**{**settings.__dict__, "split": type(settings.split)(column="split")})
+    metrics = run_all_stages(settings)
+    assert 0 <= metrics["test"]["accuracy"] <= 1 and "nearest_neighbour" in metrics["baseline"]
+    split = pd.read_json("data/prepared/split.json", typ="series")
+    assert split["modality"] == "sequence" and split["train_rows"] == 36 and split["test_rows"] == 12
+    trained = load_trained("models/model")
+    assert trained.metadata["architecture"] in ("fcn", "sequence_rnn")
+    keras.saving.load_model("models/model/model.keras", safe_mode=True)
+    rows = long_to_rows(arrays_to_long(arrays[:3], labels[:3]), "sequence", "step", ["channel_0", "channel_1"], "label")
+    assert set(trained.predict(rows)["prediction"]) <= {"up", "down"}
