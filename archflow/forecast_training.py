@@ -10,7 +10,7 @@ from archflow.architectures import build_model
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
 from archflow.selection import ArchitectureChoice
-from archflow.timeseries import parse_times, time_numbers
+from archflow.timeseries import parse_times, time_label, time_numbers
 from archflow.training import FitResult, FoldResult, TrainingConfig
 
 
@@ -53,7 +53,7 @@ def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoic
         validation = windows.take(validation_rows)
         before = train_frame[time_numbers(parse_times(train_frame[spec.time_column])) < start]
         scores = forecast_scores(validation.targets, forecast(fit, validation), naive_scale(before, spec))
-        log(f"fold {fold}/{config.folds} (from time {start:g}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        log(f"fold {fold}/{config.folds} (from {time_label(start, train_frame[spec.time_column])}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
         results.append(FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))
     return results
 

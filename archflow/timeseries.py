@@ -58,6 +58,13 @@ def time_numbers(times: pd.Series) -> np.ndarray:
     return times.to_numpy(dtype="float64")
 
 
+def time_label(number: float, like: pd.Series) -> str:
+    """A time number (see :func:`time_numbers`) written like the column it came from."""
+    if is_numeric(like):
+        return f"{number:g}"
+    return (pd.Timestamp(0) + pd.to_timedelta(number, unit="D")).isoformat().removesuffix("T00:00:00")
+
+
 def typical_step(frame: pd.DataFrame, time_column: str, id_column: str) -> float:
     """The median positive difference between consecutive time stamps within a series."""
     numbers = pd.Series(time_numbers(parse_times(frame[time_column])), index=frame.index)
