@@ -44,3 +44,32 @@ def test_measured_on_training_rows(table):
     measured = measure_tabular(table, "label", "multiclass")
     assert measured.rows == 60 and measured.encoded_width == 2 + 2
     assert sum(measured.class_counts.values()) == 60
+
+
+def sequence_facts(length, rows=100, channels=1):
+    details = {"length_max": length, "length_median": length, "length_min": length // 2, "channels": channels}
+    return DataFacts("sequence", "binary", rows, 0, 0, 0, {"a": rows // 2, "b": rows // 2}, details)
+
+
+def test_sequence_architecture_follows_length_and_reasons_name_length_and_channels():
+    long = select_architecture(sequence_facts(150, channels=3), "why", "auto", "auto")
+    short = select_architecture(sequence_facts(24), "why", "auto", "auto")
+    assert long.architecture == "fcn" and short.architecture == "sequence_rnn" and short.hyperparameters["bidirectional"]
+    assert any("150 >= 64 steps" in r for r in long.reasons) and any("3 channel(s)" in r for r in long.reasons)
+    forced = select_architecture(sequence_facts(150), "why", "sequence_rnn", "auto")
+    assert forced.architecture == "sequence_rnn" and "cell" in forced.hyperparameters
+
+
+def forecast_facts(horizon):
+    spec = {"time_column": "t", "id_column": "", "channels": ["y"], "lookback": 24, "horizon": horizon, "season": 12, "normalization": "ratio", "cv": "expanding"}
+    details = {"spec": spec, "series": 1, "steps_min": 132, "steps_max": 132, "season_reason": "monthly time stamps: seasonal period 12", "lookback_set": False, "positive": True}
+    return DataFacts("timeseries", "forecast", 97, 1, 0, 24, {}, details)
+
+
+def test_multi_step_horizons_get_the_encoder_decoder_and_one_step_a_stacked_rnn():
+    multi = select_architecture(forecast_facts(12), "forecasting", "auto", "auto")
+    one = select_architecture(forecast_facts(1), "forecasting", "auto", "auto")
+    assert multi.architecture == "encoder_decoder" and multi.hyperparameters["horizon"] == 12 and multi.head["units"] == 12
+    assert one.architecture == "stacked_rnn" and one.head == {"activation": "linear", "loss": "mean_squared_error", "units": 1}
+    assert any("horizon 12" in r for r in multi.reasons) and any("look-back 24" in r for r in multi.reasons) and any("1 channel(s)" in r for r in multi.reasons)
+    assert multi.imbalance == "none"
