@@ -176,12 +176,16 @@ def build_model(
     learning_rate: float,
     target_scale: tuple[float, float] | None = None,
     finish: Callable[[keras.KerasTensor], keras.KerasTensor] | None = None,
+    wide: keras.KerasTensor | None = None,
+    wide_l2: float = 0.0,
 ) -> keras.Model:
     """A compiled model: registered body, then the task's output layer and loss.
 
     For regression, ``target_scale`` (training mean and std of the target) lets the
     network predict standardised values while the model outputs target units; ``finish``
-    maps the output layer's values to target units in other ways (forecasts).
+    maps the output layer's values to target units in other ways (forecasts). ``wide``
+    features (TF-IDF of text) get a linear path with L2 ``wide_l2`` whose logits are added to
+    the network's before the output activation: a wide-and-deep model.
     """
     if architecture not in BUILDERS:
         raise ValueError(f"unknown architecture '{architecture}'; registered: {sorted(BUILDERS)}")
@@ -189,6 +193,11 @@ def build_model(
     if len(body.shape) == 3:  # a decoder's (batch, steps, units): one output per step
         outputs = keras.layers.Dense(1, activation=head["activation"], name="output_step")(body)
         outputs = keras.layers.Reshape((body.shape[1],), name="output")(outputs)
+    elif wide is not None:
+        deep = keras.layers.Dense(head["units"], name="deep_logits")(body)
+        linear = keras.layers.Dense(head["units"], kernel_regularizer=keras.regularizers.L2(wide_l2), name="wide_logits")(wide)
+        logits = keras.layers.Add(name="wide_and_deep")([deep, linear])
+        outputs = keras.layers.Activation(head["activation"], name="output")(logits)
     else:
         outputs = keras.layers.Dense(head["units"], activation=head["activation"], name="output")(body)
     if target_scale is not None:

@@ -22,9 +22,9 @@ def make_preprocessor(modality: str, inputs: dict, frame: pd.DataFrame, target: 
     if modality == "image":
         return ImagePreprocessor(inputs["size"], inputs["channels"], inputs.get("rotation", 0.05), inputs.get("shift", 0.1), inputs.get("flip", False))
     if modality == "text":
-        return TextPreprocessor(inputs["column"], inputs.get("max_tokens", 20_000), inputs.get("length_percentile", 95))
+        return TextPreprocessor(inputs["column"], inputs.get("max_tokens", 20_000), inputs.get("length_percentile", 95), inputs.get("wide_tokens", 0))
     if modality == "sequence":
-        return SequencePreprocessor(inputs["channels"])
+        return SequencePreprocessor(inputs["channels"], inputs.get("long_format"))
     numeric, categorical = feature_columns(frame, target)
     return TabularPreprocessor(numeric, categorical, unseen, min_category_count)
 
@@ -37,7 +37,7 @@ def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
     if modality == "text":
         return text_inputs(frame, description["column"])
     if modality == "sequence":
-        return sequence_inputs(frame)
+        return sequence_inputs(frame, description.get("long_format"))
     if modality == "timeseries":  # the last look-back steps of each series: the next forecast's input
         from archflow.forecasting import INPUT, ForecastSpec, latest_windows
 

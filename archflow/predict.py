@@ -39,7 +39,13 @@ class TrainedModel:
             return pd.DataFrame({"prediction": raw.reshape(-1)}, index=frame.index)
         probabilities = as_class_probabilities(raw)
         classes = self.metadata["classes"]
-        result = pd.DataFrame(probabilities, columns=[f"p_{c}" for c in classes], index=frame.index)
+        index = frame.index
+        if self.metadata["inputs"]["modality"] == "sequence":  # one prediction per sequence
+            from archflow.sequences import as_sequence_rows
+
+            rows = as_sequence_rows(frame, self.metadata["inputs"].get("long_format"))
+            index = pd.Index(rows.iloc[:, 0], name=rows.columns[0]) if rows is not frame else frame.index
+        result = pd.DataFrame(probabilities, columns=[f"p_{c}" for c in classes], index=index)
         result.insert(0, "prediction", [classes[i] for i in probabilities.argmax(axis=1)])
         return result
 

@@ -58,6 +58,7 @@ class ArchitectureChoice:
     classes: list[str]
     reasons: list[str]
     facts: dict
+    training: dict = field(default_factory=dict)  # how to fit it: warmup_epochs (early stopping waits that long)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -195,6 +196,9 @@ def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, d
     return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 
+WIDE_TOKENS = 40_000
+
+
 def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """Embedding plus a bidirectional GRU (small data) or LSTM, or a 1-D CNN for long texts."""
     length, rows = facts.details["words_p95"], facts.rows
@@ -211,10 +215,15 @@ def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, di
     embedding = 64 if rows < 10_000 else 128
     hyperparameters = {"embedding_dim": embedding, "units": 32 if rows < 10_000 else 64, "dropout": 0.4}
     reasons.append(f"padding/truncation to the 95th percentile of training lengths ({length} words), fitted with the vocabulary inside each fold")
-    return architecture, hyperparameters, {"column": facts.details["column"]}, reasons
+    reasons.append(
+        f"wide and deep: a linear path over TF-IDF of words and word pairs (up to {WIDE_TOKENS:,}, fitted inside each fold; L2 as a logistic regression with C=1) "
+        "adds its logits to the network's, so the model keeps what a bag of n-grams knows while the embedding learns word order"
+    )
+    return architecture, hyperparameters, {"column": facts.details["column"], "wide_tokens": WIDE_TOKENS}, reasons
 
 
 FCN_MIN_LENGTH = 64
+FCN_WARMUP = 50
 
 
 def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
@@ -228,7 +237,8 @@ def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict
     if (length >= FCN_MIN_LENGTH and requested == "auto") or requested == "fcn":
         filters = 128 if rows >= 1_000 else 64
         reasons.append(f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters")
-        return "fcn", {"filters": filters, "dropout": 0.2}, inputs, reasons
+        reasons.append(f"early stopping starts after {FCN_WARMUP} epochs: batch-norm statistics of a convolutional network swing in its first epochs, and an early dip in validation loss is not the best model")
+        return "fcn", {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
     cell = "gru" if rows < 10_000 else "lstm"
     layers = 1 if rows < 1_000 else 2
     units = 64 if channels <= 8 else 128
@@ -277,6 +287,7 @@ def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
 def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto") -> ArchitectureChoice:
     """Apply the modality's rules; params may force the architecture, imbalance and batch size."""
     architecture, hyperparameters, inputs, reasons = RULES[facts.modality](facts, requested_architecture)
+    training = inputs.pop("training", {})
     if requested_architecture != "auto":
         architecture = requested_architecture
         reasons.append(f"architecture '{requested_architecture}' set in params (model.architecture)")
@@ -299,4 +310,5 @@ def select_architecture(facts: DataFacts, task_reason: str, requested_architectu
         classes=list(facts.class_counts),
         reasons=reasons,
         facts=asdict(facts),
+        training=training,
     )

@@ -127,16 +127,28 @@ def padded_array(frame: pd.DataFrame, length: int | None = None) -> np.ndarray:
     return array
 
 
-def sequence_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {INPUT: padded_array(frame)}
+def as_sequence_rows(frame: pd.DataFrame, long_format: dict | None) -> pd.DataFrame:
+    """Rows of sequences as they are, or a long table (one row per step, as ingested) turned
+    into them; ``long_format`` names its id, step and channel columns."""
+    if VALUES in frame.columns or not long_format:
+        return frame
+    missing = [c for c in (long_format["id_column"], long_format["step_column"], *long_format["channel_columns"]) if c not in frame.columns]
+    if missing:
+        raise DataError(f"sequence rows need the columns {missing}")
+    steps = frame.assign(_label="")
+    return long_to_rows(steps, long_format["id_column"], long_format["step_column"], long_format["channel_columns"], "_label").drop(columns="_label")
+
+
+def sequence_inputs(frame: pd.DataFrame, long_format: dict | None = None) -> dict[str, np.ndarray]:
+    return {INPUT: padded_array(as_sequence_rows(frame, long_format))}
 
 
 class SequencePreprocessor:
     """Per-channel mean and standard deviation over the real (unpadded) steps of training
     sequences; the model standardises inside and masks padded (NaN) steps."""
 
-    def __init__(self, channels: int):
-        self.channels = channels
+    def __init__(self, channels: int, long_format: dict | None = None):
+        self.channels, self.long_format = channels, long_format
 
     def fit(self, frame: pd.DataFrame) -> SequencePreprocessor:
         steps = padded_array(frame).reshape(-1, self.channels)
@@ -147,7 +159,7 @@ class SequencePreprocessor:
         return self
 
     def describe(self) -> dict:
-        return {"modality": "sequence", "channels": self.channels}
+        return {"modality": "sequence", "channels": self.channels, "long_format": self.long_format}
 
     def body_arguments(self) -> dict:
         return {}

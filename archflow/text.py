@@ -19,10 +19,13 @@ def word_counts(texts: pd.Series) -> np.ndarray:
 
 class TextPreprocessor:
     """Raw strings -> token ids inside the model (``TextVectorization``), padded or truncated
-    to the 95th percentile of the training rows' word counts; id 0 is padding (masked)."""
+    to the 95th percentile of the training rows' word counts; id 0 is padding (masked).
 
-    def __init__(self, column: str, max_tokens: int = 20_000, length_percentile: float = 95):
-        self.column, self.max_tokens, self.length_percentile = column, max_tokens, length_percentile
+    With ``wide_tokens``, also TF-IDF of words and word pairs (vocabulary and IDF weights from
+    the training rows) for the linear path of a wide-and-deep model."""
+
+    def __init__(self, column: str, max_tokens: int = 20_000, length_percentile: float = 95, wide_tokens: int = 0):
+        self.column, self.max_tokens, self.length_percentile, self.wide_tokens = column, max_tokens, length_percentile, wide_tokens
 
     def fit(self, frame: pd.DataFrame) -> TextPreprocessor:
         import keras
@@ -34,6 +37,12 @@ class TextPreprocessor:
         vectorizer.adapt(texts.to_numpy(dtype=str))
         self.vocabulary_ = [t for t in vectorizer.get_vocabulary() if t not in ("", "[UNK]")]
         self.fitted_rows_ = len(frame)
+        if self.wide_tokens:
+            bag = keras.layers.TextVectorization(max_tokens=self.wide_tokens, ngrams=2, output_mode="multi_hot")
+            bag.adapt(texts.to_numpy(dtype=str))
+            documents = np.asarray(bag(texts.to_numpy(dtype=str).reshape(-1, 1))).sum(axis=0)[1:]  # per word or pair, without [UNK]
+            self.wide_vocabulary_ = [str(t) for t in bag.get_vocabulary()[1:]]
+            self.wide_idf_ = np.log1p(len(texts) / (1 + documents)).astype(float).tolist()  # Keras' own IDF formula
         return self
 
     def describe(self) -> dict:
@@ -52,3 +61,13 @@ class TextPreprocessor:
         vectorize = keras.layers.TextVectorization(vocabulary=self.vocabulary_, output_sequence_length=self.sequence_length_, name="vectorize")
         ids = keras.layers.Reshape((self.sequence_length_,), name="token_ids")(vectorize(text))  # (batch, time)
         return {"text": text}, ids
+
+    def build_wide(self, inputs: dict):
+        """The TF-IDF features of the wide path, or None without one."""
+        if not self.wide_tokens:
+            return None
+        import keras
+
+        bag = keras.layers.TextVectorization(ngrams=2, output_mode="tf_idf", vocabulary=self.wide_vocabulary_, idf_weights=self.wide_idf_, name="word_pairs_tfidf")
+        width = len(self.wide_vocabulary_) + 1  # + out-of-vocabulary
+        return keras.layers.Reshape((width,), name="tfidf")(bag(inputs["text"]))  # (batch, width)

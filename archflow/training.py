@@ -93,22 +93,32 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         target_scale = (float(values.mean()), float(values.std()))
     tensors, features = preprocessor.build_encoder()
     hyperparameters = {**choice.hyperparameters, **preprocessor.body_arguments()}
-    model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale)
+    wide = preprocessor.build_wide(tensors) if hasattr(preprocessor, "build_wide") else None  # text: the linear TF-IDF path
+    wide_l2 = 1 / (2 * len(rows))  # the penalty of a logistic regression with C=1, per training row
+    model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale, wide=wide, wide_l2=wide_l2)
 
     callbacks, validation_data = [], None
+    warmup = min(choice.training.get("warmup_epochs", 0), max((epochs or config.epochs) - 1, 0))
     if validation is not None:
         validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True, start_from_epoch=warmup))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
-    # best epoch of the main phase: it sizes the final model's main phase (fine-tuning has its own budget)
-    best_epoch = int(np.argmin(history.get("val_loss") or history["loss"])) + 1
+    # best epoch of the main phase (after any warm-up): it sizes the final model's main phase (fine-tuning has its own budget)
+    best_epoch = best_epoch_after(history.get("val_loss") or history["loss"], warmup)
     fine_tune_epochs = choice.hyperparameters.get("fine_tune_epochs", 0)
     if fine_tune_epochs:  # transfer learning: after the frozen phase, fine-tune the base's top layers
         unfreeze_top(model, choice.hyperparameters["fine_tune_layers"], config.learning_rate / 10)
         tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=callbacks, shuffle=False, verbose=0).history
         history = {k: v + tuned.get(k, []) for k, v in history.items()}
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)
+
+
+def best_epoch_after(losses: list[float], warmup: int) -> int:
+    """The 1-based epoch of the lowest loss, not counting the first ``warmup`` epochs (as
+    Keras' EarlyStopping with ``start_from_epoch`` restores)."""
+    start = warmup if len(losses) > warmup else 0
+    return start + int(np.argmin(losses[start:])) + 1
 
 
 def predict_raw(model: keras.Model, preprocessor, frame: pd.DataFrame) -> np.ndarray:

@@ -17,11 +17,12 @@ from tasks.stage_task import stage_task
 
 
 def _sequence_rows(frame: pd.DataFrame, inputs: dict, target: str, split_column: str) -> pd.DataFrame:
-    """One row per sequence from the long table (after validation: steps unique, channels whole)."""
+    """One row per sequence from the long table (after validation: steps unique, channels whole);
+    records the channel columns in ``inputs`` so the saved model can read long tables too."""
     id_column, step_column = inputs["id_column"], inputs["step_column"]
-    channels = channel_columns(frame, id_column, step_column, target)
+    inputs["channel_columns"] = [c for c in channel_columns(frame, id_column, step_column, target) if c != split_column]
     keep = (split_column,) if split_column in frame.columns else ()
-    return long_to_rows(frame, id_column, step_column, channels, target, keep)
+    return long_to_rows(frame, id_column, step_column, inputs["channel_columns"], target, keep)
 
 
 def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSettings, test_size: float) -> tuple[pd.DataFrame, pd.DataFrame, str]:

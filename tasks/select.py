@@ -35,6 +35,8 @@ def select(settings: Settings) -> dict:
     choice = select_architecture(facts, split["task_reason"], settings.model.architecture, settings.train.imbalance, settings.train.batch_size)
     if choice.modality == "image":
         choice.inputs["flip"] = settings.image.flip
+    if choice.modality == "sequence":  # so the saved model also reads long tables
+        choice.inputs["long_format"] = split["modality_inputs"]
     choice = choice.as_dict()
     choice["reasons"].insert(0, split["modality_reason"])
     write_json(settings.paths.selection, choice)

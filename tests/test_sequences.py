@@ -120,3 +120,6 @@ def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeyp
     keras.saving.load_model("models/model/model.keras", safe_mode=True)
     rows = long_to_rows(arrays_to_long(arrays[:3], labels[:3]), "sequence", "step", ["channel_0", "channel_1"], "label")
     assert set(trained.predict(rows)["prediction"]) <= {"up", "down"}
+    long = arrays_to_long(arrays[:3], labels[:3]).drop(columns="label")  # a long table, as a user would pass to `archflow predict`
+    predicted = trained.predict(long)
+    assert list(predicted.index) == [0, 1, 2] and np.allclose(predicted.filter(like="p_").to_numpy(), trained.predict(rows).filter(like="p_").to_numpy())

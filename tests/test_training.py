@@ -40,3 +40,12 @@ def test_fold_summary_and_final_epochs():
             self.best_epoch = best
 
     assert final_epoch_count([Fold(3), Fold(9), Fold(5)]) == 5
+
+
+def test_best_epoch_skips_the_warm_up():
+    from archflow.training import best_epoch_after
+
+    losses = [0.5, 0.9, 0.8, 0.7, 0.6, 0.55, 0.52]
+    assert best_epoch_after(losses, 0) == 1
+    assert best_epoch_after(losses, 3) == 7  # the dip at epoch 1 lies inside the warm-up
+    assert best_epoch_after(losses[:2], 5) == 1  # fewer epochs than the warm-up: all count
