@@ -121,3 +121,18 @@ def test_encoder_decoder_end_to_end_on_a_monthly_series(tmp_path, prefect_api, m
     keras.saving.load_model("models/model/model.keras", safe_mode=True)
     forecast = trained.predict(monthly(84))
     assert forecast.shape == (1, 6) and np.isfinite(forecast.to_numpy(dtype=float)).all()
+
+
+def test_windows_of_many_series_stay_within_their_series_and_folds():
+    a, b = monthly(48, seed=1).assign(store="a"), monthly(48, seed=2).assign(store="b")
+    b["sales"] += 1000  # tells the series apart by level
+    frame = pd.concat([a, b], ignore_index=True)
+    s = ForecastSpec("month", "store", ["sales"], 12, 3, 12, "ratio")
+    windows = make_windows(frame, s)
+    assert len(windows) == 2 * (48 - 12 - 3 + 1)
+    own = np.where((windows.series == "b")[:, None], windows.inputs[:, :, 0] > 500, windows.inputs[:, :, 0] < 500)
+    assert own.all()
+    blocks = time_folds(frame, s, folds=2)
+    for start, end in blocks:
+        train, validation = fold_windows(windows, start, end, s, blocks[0][0])
+        assert set(windows.series[validation]) == {"a", "b"} and (windows.last[train] < start).all()
