@@ -107,12 +107,13 @@ def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> Data
     return DataFacts("sequence", task, len(train_frame), 0, 0, 0, _class_counts(train_frame, target, task), details)
 
 
-def measure_timeseries(train_frame: pd.DataFrame, target: str, series_settings, channels: list[str]) -> DataFacts:
+def measure_timeseries(train_frame: pd.DataFrame, target: str, series_settings) -> DataFacts:
     """Series count and length, the horizon, the look-back, the season and the window count."""
     from archflow.forecasting import ForecastSpec, make_windows
-    from archflow.timeseries import season_length, series_keys
+    from archflow.timeseries import season_length, series_keys, value_columns
 
     time_column, id_column = series_settings.time_column, series_settings.id_column
+    channels = value_columns(train_frame, time_column, id_column)
     horizon = int(series_settings.horizon)
     season, season_reason = season_length(train_frame, time_column, id_column, series_settings.season)
     lookback = int(series_settings.lookback) if series_settings.lookback != "auto" else max(2 * season, 2 * horizon, 8)

@@ -109,6 +109,11 @@ def time_facts(frame: pd.DataFrame, time_column: str, id_column: str, target: st
     )
 
 
+def value_columns(frame: pd.DataFrame, time_column: str, id_column: str) -> list[str]:
+    """The numeric columns other than the time and id columns: the series' channels."""
+    return [c for c in frame.columns if c not in (time_column, id_column) and is_numeric(frame[c])]
+
+
 def fill_missing(frame: pd.DataFrame, columns: list[str], id_column: str, policy: str) -> pd.DataFrame:
     """Fill missing values within each series: ``ffill`` uses only earlier steps (nothing from
     the future); ``interpolate`` draws lines between neighbours; ``none`` leaves them."""

@@ -12,7 +12,7 @@ from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.outputs import atomic_dir, write_json
 from archflow.sequences import channel_columns, long_to_rows
 from archflow.settings import SeriesSettings, Settings
-from archflow.timeseries import fill_missing, split_last_steps
+from archflow.timeseries import fill_missing, split_last_steps, value_columns
 from tasks.stage_task import stage_task
 
 
@@ -28,8 +28,7 @@ def _sequence_rows(frame: pd.DataFrame, inputs: dict, target: str, split_column:
 def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSettings, test_size: float) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """Fill missing values, then hold out the last stretch: one horizon (one-step forecasts:
     the split.test_size share of the time stamps)."""
-    values = [c for c in frame.columns if c not in (time_column, series.id_column) and pd.api.types.is_numeric_dtype(frame[c])]
-    frame = fill_missing(frame, values, series.id_column, series.fill)
+    frame = fill_missing(frame, value_columns(frame, time_column, series.id_column), series.id_column, series.fill)
     horizon = int(series.horizon)
     steps = horizon if horizon > 1 else max(1, round(test_size * frame[time_column].nunique()))
     train_frame, test_frame = split_last_steps(frame, time_column, steps)

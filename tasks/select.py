@@ -24,10 +24,8 @@ def select(settings: Settings) -> dict:
     elif split["modality"] == "sequence":
         facts = measure_sequences(train_frame, target, task)
     elif split["modality"] == "timeseries":
-        inputs = split["modality_inputs"]
-        series = dataclasses.replace(settings.series, time_column=inputs["time_column"])
-        channels = [c for c in train_frame.columns if c not in (inputs["time_column"], series.id_column) and pd.api.types.is_numeric_dtype(train_frame[c])]
-        facts = measure_timeseries(train_frame, target, series, channels)
+        series = dataclasses.replace(settings.series, time_column=split["modality_inputs"]["time_column"])  # auto resolved
+        facts = measure_timeseries(train_frame, target, series)
     elif split["modality"] == "text":
         facts = measure_text(train_frame, target, task, split["modality_inputs"]["column"])
     else:
