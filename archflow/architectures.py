@@ -88,6 +88,19 @@ def unfreeze_top(model: keras.Model, layers: int, learning_rate: float) -> None:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model.loss, metrics=["accuracy"])
 
 
+WIDE = "wide_logits"
+
+
+def train_only(model: keras.Model, phase: str, learning_rate: float) -> None:
+    """Wide-and-deep in two phases: ``wide`` trains the linear path alone (the network's logits
+    start at zero, so this is a logistic regression); ``deep`` then trains the network on top
+    of it with the linear path fixed, so the network learns what the n-grams miss."""
+    for layer in model.layers:
+        if layer.weights:
+            layer.trainable = (layer.name == WIDE) == (phase == "wide")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=model.loss, metrics=["accuracy"])
+
+
 def _embedded(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int) -> keras.KerasTensor:
     # id 0 is padding: mask_zero makes the recurrent layers skip padded steps
     return keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True, name="embedding")(token_ids)  # (batch, time, dim)
@@ -194,8 +207,8 @@ def build_model(
         outputs = keras.layers.Dense(1, activation=head["activation"], name="output_step")(body)
         outputs = keras.layers.Reshape((body.shape[1],), name="output")(outputs)
     elif wide is not None:
-        deep = keras.layers.Dense(head["units"], name="deep_logits")(body)
-        linear = keras.layers.Dense(head["units"], kernel_regularizer=keras.regularizers.L2(wide_l2), name="wide_logits")(wide)
+        deep = keras.layers.Dense(head["units"], kernel_initializer="zeros", name="deep_logits")(body)  # starts as the linear model
+        linear = keras.layers.Dense(head["units"], kernel_regularizer=keras.regularizers.L2(wide_l2), name=WIDE)(wide)
         logits = keras.layers.Add(name="wide_and_deep")([deep, linear])
         outputs = keras.layers.Activation(head["activation"], name="output")(logits)
     else:

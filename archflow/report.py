@@ -51,7 +51,9 @@ def render_report(*, source: dict, profile: dict, validation: dict, selection: d
         "",
         "## Training",
         f"- {training['folds']}-fold cross-validation on the training split ({training['train_rows']} rows); preprocessing and resampling fitted inside each fold",
-        f"- Final model trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds); device: {training['device']}",
+        f"- Final model trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds"
+        + (f"; per phase {training['phase_epochs']}" if training.get("phase_epochs") else "")
+        + f"); device: {training['device']}",
         "",
         f"## Hold-out test ({training['test_rows']} rows) against baselines",
         scores_table(test, baselines, cv),

@@ -218,9 +218,11 @@ def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, di
     reasons.append(f"padding/truncation to the 95th percentile of training lengths ({length} words), fitted with the vocabulary inside each fold")
     reasons.append(
         f"wide and deep: a linear path over TF-IDF of words and word pairs (up to {WIDE_TOKENS:,}, fitted inside each fold; L2 as a logistic regression with C=1) "
-        "adds its logits to the network's, so the model keeps what a bag of n-grams knows while the embedding learns word order"
+        "adds its logits to the network's. It trains first, alone; then the network trains on top of it with the linear path fixed, "
+        "so the embedding learns what the n-grams miss instead of relearning them from a few thousand texts. Each phase early-stops on its own"
     )
-    return architecture, hyperparameters, {"column": facts.details["column"], "wide_tokens": WIDE_TOKENS}, reasons
+    inputs = {"column": facts.details["column"], "wide_tokens": WIDE_TOKENS, "training": {"phases": ["wide", "deep"]}}
+    return architecture, hyperparameters, inputs, reasons
 
 
 FCN_MIN_LENGTH = 64

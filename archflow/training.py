@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from archflow.architectures import build_model, unfreeze_top
+from archflow.architectures import build_model, train_only, unfreeze_top
 from archflow.modalities import make_preprocessor
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
@@ -43,6 +43,7 @@ class FitResult:
     history: dict[str, list[float]]
     best_epoch: int
     rows_used: np.ndarray  # positions (into the rows given for training) after resampling
+    phase_best: list[int] = field(default_factory=list)  # per training phase (wide-and-deep text), when phased
 
 
 @dataclass
@@ -55,6 +56,7 @@ class FoldResult:
     history: dict[str, list[float]]
     rows_used: np.ndarray = field(repr=False)
     preprocessor: object = field(repr=False)
+    phase_best: list[int] = field(default_factory=list)
 
 
 def encode_labels(series: pd.Series, classes: list[str]) -> np.ndarray:
@@ -72,8 +74,11 @@ def keras_targets(frame: pd.DataFrame, choice: ArchitectureChoice, target: str) 
     return keras.utils.to_categorical(labels, num_classes=len(choice.classes)).astype("float32")
 
 
-def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | None = None) -> FitResult:
-    """Fit preprocessing and a fresh model on ``rows``; early-stop on ``validation`` if given."""
+def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | list[int] | None = None) -> FitResult:
+    """Fit preprocessing and a fresh model on ``rows``; early-stop on ``validation`` if given.
+
+    A phased choice (``choice.training["phases"]``, wide-and-deep text) trains its phases in
+    turn, each early-stopped on its own; ``epochs`` then gives each phase's count."""
     preprocessor = make_preprocessor(choice.modality, choice.inputs, rows, config.target, config.unseen_categories, config.min_category_count).fit(rows)
     targets = keras_targets(rows, choice, config.target)
     positions = np.arange(len(rows))
@@ -98,20 +103,28 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
     model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale, wide=wide, wide_l2=wide_l2)
 
     callbacks, validation_data = [], None
-    warmup = min(choice.training.get("warmup_epochs", 0), max((epochs or config.epochs) - 1, 0))
+    phases = choice.training.get("phases", [])
+    budgets = epochs if isinstance(epochs, list) else [epochs or config.epochs] * max(1, len(phases))
+    warmup = min(choice.training.get("warmup_epochs", 0), max(min(budgets) - 1, 0))
     if validation is not None:
         validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True, start_from_epoch=warmup))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
-    history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+    history, phase_best = {}, []
+    for phase, budget in zip(phases or [None], budgets):
+        if phase is not None:
+            train_only(model, phase, config.learning_rate)
+        part = model.fit(training_data, validation_data=validation_data, epochs=budget, callbacks=callbacks, shuffle=False, verbose=0).history
+        phase_best.append(best_epoch_after(part.get("val_loss") or part["loss"], warmup))
+        history = {k: history.get(k, []) + part.get(k, []) for k in part}
     # best epoch of the main phase (after any warm-up): it sizes the final model's main phase (fine-tuning has its own budget)
-    best_epoch = best_epoch_after(history.get("val_loss") or history["loss"], warmup)
+    best_epoch = phase_best[0]
     fine_tune_epochs = choice.hyperparameters.get("fine_tune_epochs", 0)
     if fine_tune_epochs:  # transfer learning: after the frozen phase, fine-tune the base's top layers
         unfreeze_top(model, choice.hyperparameters["fine_tune_layers"], config.learning_rate / 10)
         tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=callbacks, shuffle=False, verbose=0).history
         history = {k: v + tuned.get(k, []) for k, v in history.items()}
-    return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions)
+    return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions, phase_best if phases else [])
 
 
 def best_epoch_after(losses: list[float], warmup: int) -> int:
@@ -156,9 +169,17 @@ def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config
         fold_validation = train_frame.iloc[validation_positions].reset_index(drop=True)
         fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation)
         scores = score_frame(fit, fold_validation, choice, config.target)
-        log(f"fold {fold}/{config.folds}: best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-        results.append(FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))
+        best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
+        log(f"fold {fold}/{config.folds}: {best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        results.append(FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best))
     return results
+
+
+def final_phase_epochs(folds: list[FoldResult]) -> list[int] | None:
+    """For phased training: the median best epoch of each phase across folds; else None."""
+    if not folds[0].phase_best:
+        return None
+    return [max(1, int(round(float(np.median([f.phase_best[i] for f in folds]))))) for i in range(len(folds[0].phase_best))]
 
 
 def final_epoch_count(folds: list[FoldResult]) -> int:

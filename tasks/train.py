@@ -13,7 +13,7 @@ from archflow.plots import plot_learning_curves
 from archflow.selection import ArchitectureChoice
 from tasks.stage_task import stage_task
 from archflow.settings import Settings
-from archflow.training import TrainingConfig, cross_validate, final_epoch_count, fit_model
+from archflow.training import TrainingConfig, cross_validate, final_epoch_count, final_phase_epochs, fit_model
 
 
 def training_config(settings: Settings) -> TrainingConfig:
@@ -46,9 +46,9 @@ def train(settings: Settings) -> dict:
     else:
         folds = cross_validate(train_frame, choice, config, log=log.info)
     cv = summarise_folds([f.scores for f in folds])
-    epochs = final_epoch_count(folds)
-    log.info("final model: whole training split (%d rows), %d epochs", len(train_frame), epochs)
-    final = fit_final_forecaster(train_frame, choice, config, epochs) if forecasting else fit_model(train_frame, choice, config, seed=config.seed, epochs=epochs)
+    epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
+    log.info("final model: whole training split (%d rows), %s epochs", len(train_frame), phase_epochs or epochs)
+    final = fit_final_forecaster(train_frame, choice, config, epochs) if forecasting else fit_model(train_frame, choice, config, seed=config.seed, epochs=phase_epochs or epochs)
     metadata = {
         "task": choice.task,
         "target": config.target,
@@ -56,12 +56,13 @@ def train(settings: Settings) -> dict:
         "modality": choice.modality,
         "inputs": final.preprocessor.describe(),
         "architecture": choice.architecture,
-        "final_epochs": epochs,
+        "final_epochs": sum(phase_epochs) if phase_epochs else epochs,
+        "phase_epochs": phase_epochs,
         "device": device,
         "train_rows": len(train_frame),
         "folds": config.folds,
     }
-    fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
+    fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "phase_best": f.phase_best, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
     with atomic_dir(settings.paths.model) as out:
         final.model.save(out / MODEL_FILE)
         write_json(out / MODEL_META, metadata)

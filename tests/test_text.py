@@ -61,3 +61,29 @@ def test_recurrent_network_end_to_end_on_reviews(tmp_path, prefect_api, monkeypa
     keras.saving.load_model("models/model/model.keras", safe_mode=True)
     predicted = trained.predict(pd.DataFrame({"review": ["wonderful tasty snack", "stale and awful"]}))
     assert set(predicted["prediction"]) <= {"great", "other"} and predicted.filter(like="p_").sum(axis=1).round(5).eq(1).all()
+
+
+def test_wide_and_deep_trains_the_linear_path_first_then_the_network_on_top():
+    import keras
+
+    from archflow.architectures import build_model, train_only
+    from archflow.feeding import make_dataset
+
+    frame = reviews(40)
+    prep = TextPreprocessor("review", wide_tokens=500).fit(frame)
+    assert "wonderful" in prep.wide_vocabulary_ and "truly wonderful" in prep.wide_vocabulary_  # words and word pairs
+    inputs, ids = prep.build_encoder()
+    model = build_model(inputs, ids, "bigru", {"vocabulary_size": len(prep.vocabulary_) + 2, "embedding_dim": 8, "units": 4, "dropout": 0.1},
+                        {"units": 1, "activation": "sigmoid", "loss": "binary_crossentropy"}, 0.01, wide=prep.build_wide(inputs), wide_l2=0.01)
+    data = make_dataset(prep.to_inputs(frame), (frame["score"] == "great").to_numpy("float32").reshape(-1, 1), batch_size=8)
+    weights = lambda name: [w.copy() for w in model.get_layer(name).get_weights()]
+    embedding = weights("embedding")
+    train_only(model, "wide", 0.01)
+    model.fit(data, epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(embedding, weights("embedding")))  # the network waits
+    assert not np.any(model.get_layer("deep_logits").get_weights()[0])  # and adds nothing yet: a logistic regression
+    wide = weights("wide_logits")
+    train_only(model, "deep", 0.01)
+    model.fit(data, epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(wide, weights("wide_logits")))  # the linear path stays fixed
+    assert not all(np.array_equal(a, b) for a, b in zip(embedding, weights("embedding")))
