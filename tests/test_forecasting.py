@@ -136,3 +136,24 @@ def test_windows_of_many_series_stay_within_their_series_and_folds():
     for start, end in blocks:
         train, validation = fold_windows(windows, start, end, s, blocks[0][0])
         assert set(windows.series[validation]) == {"a", "b"} and (windows.last[train] < start).all()
+
+
+def test_one_step_forecaster_fits_saves_and_reloads(tmp_path):
+    import keras
+
+    from archflow.forecast_training import fit_forecaster, forecast
+    from archflow.selection import select_architecture
+    from archflow.training import TrainingConfig
+    from tests.test_selection import forecast_facts
+
+    choice = select_architecture(forecast_facts(1), "forecasting", "auto", "auto")
+    assert choice.architecture == "stacked_rnn"
+    choice.inputs.update(time_column="month", channels=["sales"], lookback=12)
+    windows = make_windows(monthly(), ForecastSpec(**choice.inputs))
+    config = TrainingConfig("sales", 2, 1, 1, 0.01, "ignore", 1, 0)
+    fit = fit_forecaster(windows, choice, config, seed=0, epochs=1)
+    predicted = forecast(fit, windows)
+    assert predicted.shape == (len(windows), 1) and np.isfinite(predicted).all()
+    fit.model.save(tmp_path / "m.keras")
+    reloaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    np.testing.assert_allclose(reloaded.predict({"window": windows.inputs}, verbose=0), predicted, rtol=1e-5)
