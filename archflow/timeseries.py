@@ -130,6 +130,14 @@ def fill_missing(frame: pd.DataFrame, columns: list[str], id_column: str, policy
     return filled
 
 
+def fill_split(train: pd.DataFrame, test: pd.DataFrame, columns: list[str], id_column: str, policy: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill the training stretch from itself alone, so no hold-out value leaks into it (an
+    interpolation across the boundary would); the hold-out is filled after its history."""
+    train = fill_missing(train, columns, id_column, policy)
+    both = fill_missing(pd.concat([train, test], ignore_index=True), columns, id_column, policy)
+    return train, both.iloc[len(train) :].reset_index(drop=True)
+
+
 def split_last_steps(frame: pd.DataFrame, time_column: str, steps: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The hold-out is the last ``steps`` distinct time stamps (of every series); the rest trains."""
     numbers = pd.Series(time_numbers(parse_times(frame[time_column])), index=frame.index)

@@ -12,7 +12,7 @@ from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.outputs import atomic_dir, write_json
 from archflow.sequences import channel_columns, long_to_rows
 from archflow.settings import SeriesSettings, Settings
-from archflow.timeseries import fill_missing, split_last_steps, value_columns
+from archflow.timeseries import fill_split, split_last_steps, value_columns
 from tasks.stage_task import stage_task
 
 
@@ -26,12 +26,12 @@ def _sequence_rows(frame: pd.DataFrame, inputs: dict, target: str, split_column:
 
 
 def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSettings, test_size: float) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """Fill missing values, then hold out the last stretch: one horizon (one-step forecasts:
-    the split.test_size share of the time stamps)."""
-    frame = fill_missing(frame, value_columns(frame, time_column, series.id_column), series.id_column, series.fill)
+    """Hold out the last stretch (one horizon; one-step forecasts: the split.test_size share of
+    the time stamps), then fill missing values, the training stretch from itself alone."""
     horizon = int(series.horizon)
     steps = horizon if horizon > 1 else max(1, round(test_size * frame[time_column].nunique()))
     train_frame, test_frame = split_last_steps(frame, time_column, steps)
+    train_frame, test_frame = fill_split(train_frame, test_frame, value_columns(frame, time_column, series.id_column), series.id_column, series.fill)
     return train_frame, test_frame, f"the last {steps} time steps (series.horizon {horizon}; missing values filled by {series.fill})"
 
 

@@ -157,3 +157,14 @@ def test_one_step_forecaster_fits_saves_and_reloads(tmp_path):
     fit.model.save(tmp_path / "m.keras")
     reloaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     np.testing.assert_allclose(reloaded.predict({"window": windows.inputs}, verbose=0), predicted, rtol=1e-5)
+
+
+def test_interpolation_never_fills_training_steps_from_the_hold_out():
+    from archflow.timeseries import fill_split
+
+    frame = monthly(24)
+    frame.loc[20, "sales"] = np.nan  # the last training step, next to the hold-out
+    train, test = split_last_steps(frame, "month", 3)
+    filled_train, filled_test = fill_split(train, test, ["sales"], "", "interpolate")
+    assert filled_train["sales"].iloc[-1] == train["sales"].iloc[-2]  # from earlier training steps only
+    assert np.allclose(filled_test["sales"], test["sales"])
