@@ -29,10 +29,11 @@ def predict_main(argv: list[str]) -> int:
     except (DataError, KeyError) as error:
         print(f"archflow predict: {error}", file=sys.stderr)
         return 1
+    keyed = predictions.index.name is not None  # forecasts per series, predictions per sequence
     if args.output:
-        predictions.to_csv(args.output, index=False)
+        predictions.to_csv(args.output, index=keyed)
     else:
-        print(predictions.to_csv(index=False), end="")
+        print(predictions.to_csv(index=keyed), end="")
     return 0
 
 
