@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from archflow.errors import DataError
 from archflow.profiling import is_bytes, is_numeric
+
+if TYPE_CHECKING:
+    from archflow.settings import Settings
 
 MAX_CLASSES_FOR_NUMERIC_TARGET = 20
 
@@ -94,3 +99,9 @@ def find_layout(frame: pd.DataFrame, target: str, modality: str, time_column: st
         if found:
             return {"kind": "timeseries", "time_column": found, "id_column": series_id}
     return None
+
+
+def settings_layout(frame: pd.DataFrame, settings: Settings) -> dict | None:
+    """:func:`find_layout` with the params that steer it (validate and preprocess share it)."""
+    data, series, sequence = settings.data, settings.series, settings.sequence
+    return find_layout(frame, data.target, data.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column)

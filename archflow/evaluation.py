@@ -30,7 +30,7 @@ def holdout_forecast(trained: TrainedModel, train_frame: pd.DataFrame, test_fram
     from archflow.feeding import predict_inputs
     from archflow.forecasting import INPUT, ForecastSpec, forecast_scores, holdout_windows, naive_scale, seasonal_naive
 
-    spec = ForecastSpec(**{k: v for k, v in trained.metadata["inputs"].items() if k != "modality"})
+    spec = ForecastSpec.from_description(trained.metadata["inputs"])
     windows = holdout_windows(train_frame, test_frame, spec)
     predicted = predict_inputs(trained.model, {INPUT: windows.inputs})
     scale = naive_scale(train_frame, spec)

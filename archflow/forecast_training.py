@@ -10,8 +10,8 @@ from archflow.architectures import build_model
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
 from archflow.selection import ArchitectureChoice
-from archflow.timeseries import parse_times, time_label, time_numbers
-from archflow.training import FitResult, FoldResult, TrainingConfig
+from archflow.timeseries import time_label, time_numbers
+from archflow.training import FitResult, FoldResult, TrainingConfig, best_epoch_after
 
 
 def forecast_spec(choice: ArchitectureChoice) -> ForecastSpec:
@@ -32,7 +32,7 @@ def fit_forecaster(windows: Windows, choice: ArchitectureChoice, config: Trainin
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
     training_data = make_dataset({INPUT: windows.inputs}, windows.targets, batch_size=choice.batch_size, shuffle_seed=seed)
     history = model.fit(training_data, validation_data=validation_data, epochs=epochs or config.epochs, callbacks=callbacks, shuffle=False, verbose=0).history
-    best_epoch = int(np.argmin(history.get("val_loss") or history["loss"])) + 1
+    best_epoch = best_epoch_after(history.get("val_loss") or history["loss"], 0)
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, np.arange(len(windows)))
 
 
@@ -49,9 +49,9 @@ def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoic
     results = []
     for fold, (start, end) in enumerate(blocks, start=1):
         train_rows, validation_rows = fold_windows(windows, start, end, spec, blocks[0][0])
-        fit = fit_forecaster(windows.take(train_rows), choice, config, seed=config.seed + fold, validation=windows.take(validation_rows))
         validation = windows.take(validation_rows)
-        before = train_frame[time_numbers(parse_times(train_frame[spec.time_column])) < start]
+        fit = fit_forecaster(windows.take(train_rows), choice, config, seed=config.seed + fold, validation=validation)
+        before = train_frame[time_numbers(train_frame[spec.time_column]) < start]
         scores = forecast_scores(validation.targets, forecast(fit, validation), naive_scale(before, spec))
         log(f"fold {fold}/{config.folds} (from {time_label(start, train_frame[spec.time_column])}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
         results.append(FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))

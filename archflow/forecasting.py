@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
-from archflow.timeseries import time_numbers, parse_times, series_keys
+from archflow.timeseries import series_keys, time_numbers
 
 INPUT = "window"
 
@@ -33,6 +33,11 @@ class ForecastSpec:
     season: int
     normalization: str  # ratio | difference (see archflow.layers.WindowScale)
     cv: str = "expanding"
+
+    @classmethod
+    def from_description(cls, description: dict) -> ForecastSpec:
+        """The spec from a saved model's input description (its ``modality`` key aside)."""
+        return cls(**{k: v for k, v in description.items() if k != "modality"})
 
     @property
     def target(self) -> str:
@@ -58,7 +63,7 @@ class Windows:
 def split_series(frame: pd.DataFrame, spec: ForecastSpec):
     """Per series (in time order): its key, time stamps as numbers, and values (steps, channels)."""
     keys = series_keys(frame, spec.id_column)
-    numbers = pd.Series(time_numbers(parse_times(frame[spec.time_column])), index=frame.index)
+    numbers = pd.Series(time_numbers(frame[spec.time_column]), index=frame.index)
     for key in pd.unique(keys):
         part = frame[keys == key]
         order = np.argsort(numbers[part.index].to_numpy(), kind="stable")
@@ -91,7 +96,7 @@ def make_windows(frame: pd.DataFrame, spec: ForecastSpec) -> Windows:
 def time_folds(frame: pd.DataFrame, spec: ForecastSpec, folds: int) -> list[tuple[float, float]]:
     """(start, end) time stamps of each fold's validation block: the last ``folds`` blocks of
     the training stretch, each at least one horizon long, in time order."""
-    stamps = np.sort(pd.unique(time_numbers(parse_times(frame[spec.time_column]))))
+    stamps = np.sort(pd.unique(time_numbers(frame[spec.time_column])))
     usable = len(stamps) - spec.lookback - spec.horizon
     block = max(spec.horizon, usable // (folds + 1))
     first_start = len(stamps) - folds * block
@@ -168,7 +173,7 @@ def holdout_windows(history: pd.DataFrame, future: pd.DataFrame, spec: ForecastS
     """Windows whose forecasts start in ``future`` at every horizon-th step, their inputs the
     actual values before each origin (from ``history`` and earlier ``future`` steps)."""
     windows = make_windows(pd.concat([history, future], ignore_index=True), spec)
-    start = float(np.min(time_numbers(parse_times(future[spec.time_column]))))
+    start = float(np.min(time_numbers(future[spec.time_column])))
     keep = np.zeros(len(windows), dtype=bool)
     for key in pd.unique(windows.series):
         rows = np.flatnonzero((windows.series == key) & (windows.origin >= start))

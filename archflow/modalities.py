@@ -12,7 +12,7 @@ import pandas as pd
 
 from archflow.images import ImagePreprocessor
 from archflow.profiling import feature_columns
-from archflow.sequences import SequencePreprocessor, sequence_inputs
+from archflow.sequences import SequencePreprocessor, as_sequence_rows, sequence_inputs
 from archflow.tabular import TabularPreprocessor, rows_to_inputs
 from archflow.text import TextPreprocessor, text_inputs
 
@@ -29,17 +29,26 @@ def make_preprocessor(modality: str, inputs: dict, frame: pd.DataFrame, target: 
     return TabularPreprocessor(numeric, categorical, unseen, min_category_count)
 
 
-def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
-    """A saved model's named inputs from raw rows, using the description stored with it."""
+def keyed_inputs(description: dict, frame: pd.DataFrame) -> tuple[dict, pd.Index]:
+    """A saved model's named inputs from raw rows, using the description stored with it, and
+    what each input row stands for: the frame's rows, or a named key (a series, a sequence)."""
     modality = description["modality"]
     if modality == "image":
-        return ImagePreprocessor(description["size"], description["channels"]).to_inputs(frame)
+        return ImagePreprocessor(description["size"], description["channels"]).to_inputs(frame), frame.index
     if modality == "text":
-        return text_inputs(frame, description["column"])
-    if modality == "sequence":
-        return sequence_inputs(frame, description.get("long_format"))
+        return text_inputs(frame, description["column"]), frame.index
+    if modality == "sequence":  # rows of sequences, or a long table turned into them
+        rows = as_sequence_rows(frame, description.get("long_format"))
+        index = frame.index if rows is frame else pd.Index(rows.iloc[:, 0], name=rows.columns[0])
+        return sequence_inputs(rows), index
     if modality == "timeseries":  # the last look-back steps of each series: the next forecast's input
         from archflow.forecasting import INPUT, ForecastSpec, latest_windows
 
-        return {INPUT: latest_windows(frame, ForecastSpec(**{k: v for k, v in description.items() if k != "modality"}))[1]}
-    return rows_to_inputs(frame, description["numeric"], description["categorical"])
+        keys, windows = latest_windows(frame, ForecastSpec.from_description(description))
+        return {INPUT: windows}, pd.Index(keys, name="series")
+    return rows_to_inputs(frame, description["numeric"], description["categorical"]), frame.index
+
+
+def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
+    """A saved model's named inputs from raw rows (see :func:`keyed_inputs`)."""
+    return keyed_inputs(description, frame)[0]

@@ -88,7 +88,7 @@ def plot_forecast(train_frame, windows, predicted: np.ndarray, inputs: dict, pat
 
     from archflow.forecasting import ForecastSpec, split_series
 
-    spec = ForecastSpec(**{k: v for k, v in inputs.items() if k != "modality"})
+    spec = ForecastSpec.from_description(inputs)
     history = {key: (times, values[:, 0]) for key, times, values in split_series(train_frame, spec)}
     keys = list(pd.unique(windows.series))[:shown]
     plt = _pyplot()
@@ -97,11 +97,11 @@ def plot_forecast(train_frame, windows, predicted: np.ndarray, inputs: dict, pat
         times, values = history[key]
         tail = slice(max(0, len(times) - 4 * spec.lookback), None)
         axis.plot(np.arange(len(times))[tail], values[tail], color="grey", label="training")
-        for row in np.flatnonzero(windows.series == key):
-            start = len(times) + int(np.sum((windows.series == key) & (windows.origin < windows.origin[row]))) * spec.horizon
-            steps = np.arange(start, start + spec.horizon)
-            axis.plot(steps, windows.targets[row], color="black", label="actual" if row == np.flatnonzero(windows.series == key)[0] else None)
-            axis.plot(steps, predicted[row], color="tab:blue", label="forecast" if row == np.flatnonzero(windows.series == key)[0] else None)
+        # this series' hold-out windows, in time order, one horizon apart from the training end
+        for n, row in enumerate(np.flatnonzero(windows.series == key)):
+            steps = np.arange(len(times) + n * spec.horizon, len(times) + (n + 1) * spec.horizon)
+            axis.plot(steps, windows.targets[row], color="black", label=None if n else "actual")
+            axis.plot(steps, predicted[row], color="tab:blue", label=None if n else "forecast")
         axis.set(title=f"{spec.target}: {key}", xlabel="time step")
         axis.legend(loc="upper left")
     figure.tight_layout()

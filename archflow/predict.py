@@ -14,7 +14,7 @@ import archflow.layers  # noqa: F401  (registers the preprocessing layers for lo
 from archflow.feeding import predict_inputs
 from archflow.layout import MODEL_FILE, MODEL_META
 from archflow.metrics import as_class_probabilities
-from archflow.modalities import raw_inputs
+from archflow.modalities import keyed_inputs, raw_inputs
 
 
 @dataclass
@@ -28,23 +28,14 @@ class TrainedModel:
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for raw rows: the label (or value) and, for classes, probabilities; for a
         forecaster, the next ``horizon`` values of each series in ``frame`` (its history)."""
-        raw = self.raw_outputs(frame)
+        inputs, index = keyed_inputs(self.metadata["inputs"], frame)  # index: rows, sequences or series
+        raw = predict_inputs(self.model, inputs)
         if self.metadata["task"] == "forecast":  # the next horizon steps after each series' last row
-            from archflow.forecasting import ForecastSpec, latest_windows
-
-            spec = ForecastSpec(**{k: v for k, v in self.metadata["inputs"].items() if k != "modality"})
-            keys, _ = latest_windows(frame, spec)
-            return pd.DataFrame(raw, index=pd.Index(keys, name="series"), columns=[f"step_{h + 1}" for h in range(spec.horizon)])
+            return pd.DataFrame(raw, index=index, columns=[f"step_{h + 1}" for h in range(raw.shape[1])])
         if self.metadata["task"] == "regression":
-            return pd.DataFrame({"prediction": raw.reshape(-1)}, index=frame.index)
+            return pd.DataFrame({"prediction": raw.reshape(-1)}, index=index)
         probabilities = as_class_probabilities(raw)
         classes = self.metadata["classes"]
-        index = frame.index
-        if self.metadata["inputs"]["modality"] == "sequence":  # one prediction per sequence
-            from archflow.sequences import as_sequence_rows
-
-            rows = as_sequence_rows(frame, self.metadata["inputs"].get("long_format"))
-            index = pd.Index(rows.iloc[:, 0], name=rows.columns[0]) if rows is not frame else frame.index
         result = pd.DataFrame(probabilities, columns=[f"p_{c}" for c in classes], index=index)
         result.insert(0, "prediction", [classes[i] for i in probabilities.argmax(axis=1)])
         return result

@@ -139,8 +139,9 @@ def as_sequence_rows(frame: pd.DataFrame, long_format: dict | None) -> pd.DataFr
     return long_to_rows(steps, long_format["id_column"], long_format["step_column"], long_format["channel_columns"], "_label").drop(columns="_label")
 
 
-def sequence_inputs(frame: pd.DataFrame, long_format: dict | None = None) -> dict[str, np.ndarray]:
-    return {INPUT: padded_array(as_sequence_rows(frame, long_format))}
+def sequence_inputs(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Rows of sequences (see :func:`as_sequence_rows` for a long table) as the model's input."""
+    return {INPUT: padded_array(rows)}
 
 
 class SequencePreprocessor:

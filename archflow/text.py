@@ -31,18 +31,19 @@ class TextPreprocessor:
         import keras
 
         texts = frame[self.column].fillna("").astype(str)
+        strings = texts.to_numpy(dtype=str)
         length = int(np.percentile(word_counts(texts), self.length_percentile))
         self.sequence_length_ = int(min(MAX_LENGTH, max(MIN_LENGTH, length)))
         vectorizer = keras.layers.TextVectorization(max_tokens=self.max_tokens)
-        vectorizer.adapt(texts.to_numpy(dtype=str))
+        vectorizer.adapt(strings)
         self.vocabulary_ = [t for t in vectorizer.get_vocabulary() if t not in ("", "[UNK]")]
         self.fitted_rows_ = len(frame)
         if self.wide_tokens:
             bag = keras.layers.TextVectorization(max_tokens=self.wide_tokens, ngrams=2, output_mode="multi_hot")
-            bag.adapt(texts.to_numpy(dtype=str))
-            documents = np.asarray(bag(texts.to_numpy(dtype=str).reshape(-1, 1))).sum(axis=0)[1:]  # per word or pair, without [UNK]
+            bag.adapt(strings)
+            documents = np.asarray(bag(strings.reshape(-1, 1))).sum(axis=0)[1:]  # per word or pair, without [UNK]
             self.wide_vocabulary_ = [str(t) for t in bag.get_vocabulary()[1:]]
-            self.wide_idf_ = np.log1p(len(texts) / (1 + documents)).astype(float).tolist()  # Keras' own IDF formula
+            self.wide_idf_ = np.log1p(len(strings) / (1 + documents)).astype(float).tolist()  # Keras' own IDF formula
         return self
 
     def describe(self) -> dict:

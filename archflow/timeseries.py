@@ -51,8 +51,9 @@ def series_keys(frame: pd.DataFrame, id_column: str) -> pd.Series:
     return frame[id_column].astype(str) if id_column else pd.Series(ONE_SERIES, index=frame.index)
 
 
-def time_numbers(times: pd.Series) -> np.ndarray:
-    """Time stamps as float days (datetimes) or the numbers themselves."""
+def time_numbers(column: pd.Series) -> np.ndarray:
+    """A time column as float days (dates, parsed by :func:`parse_times`) or its numbers."""
+    times = parse_times(column)
     if pd.api.types.is_datetime64_any_dtype(times):
         return (times - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype="float64") / 86_400
     return times.to_numpy(dtype="float64")
@@ -67,7 +68,7 @@ def time_label(number: float, like: pd.Series) -> str:
 
 def typical_step(frame: pd.DataFrame, time_column: str, id_column: str) -> float:
     """The median positive difference between consecutive time stamps within a series."""
-    numbers = pd.Series(time_numbers(parse_times(frame[time_column])), index=frame.index)
+    numbers = pd.Series(time_numbers(frame[time_column]), index=frame.index)
     steps = numbers.groupby(series_keys(frame, id_column)).diff()
     steps = steps[steps > 0]
     return float(steps.median()) if len(steps) else 1.0
@@ -140,7 +141,7 @@ def fill_split(train: pd.DataFrame, test: pd.DataFrame, columns: list[str], id_c
 
 def split_last_steps(frame: pd.DataFrame, time_column: str, steps: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The hold-out is the last ``steps`` distinct time stamps (of every series); the rest trains."""
-    numbers = pd.Series(time_numbers(parse_times(frame[time_column])), index=frame.index)
+    numbers = pd.Series(time_numbers(frame[time_column]), index=frame.index)
     stamps = np.sort(numbers.unique())
     if len(stamps) <= steps:
         raise DataError(f"the series has {len(stamps)} time stamps; a hold-out of the last {steps} leaves nothing to train on")

@@ -6,7 +6,7 @@ import pandas as pd
 from prefect import get_run_logger
 
 from archflow.cleaning import clean_frame, split_holdout
-from archflow.detection import detect_modality, detect_task, find_layout
+from archflow.detection import detect_modality, detect_task, settings_layout
 from archflow.images import FILE_COLUMN
 from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.outputs import atomic_dir, write_json
@@ -38,10 +38,10 @@ def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSetting
 @stage_task("preprocess")
 def preprocess(settings: Settings) -> dict:
     log = get_run_logger()
-    data, series, sequence = settings.data, settings.series, settings.sequence
+    data, series = settings.data, settings.series
     snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
     features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot
-    layout = find_layout(features, data.target, data.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column) or {}
+    layout = settings_layout(features, settings) or {}
     time_column = layout.get("time_column")
     sequence_columns = (layout["id_column"], layout["step_column"]) if layout.get("kind") == "sequence" else None
     modality, modality_reason, modality_inputs = detect_modality(features, data.target, data.modality, time_column, sequence_columns)

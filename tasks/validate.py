@@ -6,7 +6,7 @@ import pandas as pd
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from archflow.detection import find_layout
+from archflow.detection import settings_layout
 from archflow.errors import DataError, ValidationFailed
 from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.outputs import atomic_dir, read_json, write_json
@@ -24,11 +24,6 @@ def validation_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def data_layout(frame: pd.DataFrame, settings: Settings) -> dict | None:
-    d, series, sequence = settings.data, settings.series, settings.sequence
-    return find_layout(frame, d.target, d.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column)
-
-
 def schema_path(settings: Settings) -> Path:
     return Path(settings.paths.schemas) / f"{source_name(settings.data.source)}.yaml"
 
@@ -44,7 +39,7 @@ def validate(settings: Settings) -> dict:
         if settings.data.target not in frame.columns:
             raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
         v = settings.validate
-        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, data_layout(frame, settings))
+        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, settings_layout(frame, settings))
         log.info("no schema at %s yet: inferred one from this data", path)
     else:
         schema = parse_schema(path.read_text(), str(path))

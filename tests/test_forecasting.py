@@ -8,7 +8,7 @@ import pytest
 from archflow.detection import find_layout
 from archflow.forecasting import ForecastPreprocessor, ForecastSpec, fold_windows, holdout_windows, make_windows, seasonal_naive, time_folds
 from archflow.schema import infer_schema
-from archflow.timeseries import fill_missing, season_length, split_last_steps, time_numbers, parse_times
+from archflow.timeseries import fill_missing, season_length, split_last_steps, time_numbers
 from archflow.validation import requirements_for, validate_frame
 
 
@@ -81,7 +81,7 @@ def test_no_window_reaches_past_the_start_of_its_fold(cv):
         assert (windows.first[validation] < windows.origin[validation]).all()
         assert (windows.inputs.shape[1] == s.lookback)
         # a validation window's inputs are the steps just before its own origin, never after it
-        times = time_numbers(parse_times(frame["month"]))
+        times = time_numbers(frame["month"])
         for row in validation:
             origin = int(np.searchsorted(times, windows.origin[row]))
             np.testing.assert_array_equal(windows.inputs[row, :, 0], frame["sales"].to_numpy("float32")[origin - s.lookback : origin])
