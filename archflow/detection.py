@@ -24,6 +24,12 @@ def detect_task(target: pd.Series, override: str = "auto") -> tuple[str, str]:
     values = target.dropna()
     distinct = int(values.nunique())
     if override != "auto":
+        if override == "binary" and distinct != 2:
+            raise DataError(f"data.task is binary but target '{target.name}' has {distinct} classes: set data.task to auto or multiclass")
+        if override in ("binary", "multiclass") and is_numeric(values) and not bool((values == values.round()).all()):
+            raise DataError(f"data.task is {override} but target '{target.name}' holds fractional numbers: set data.task to auto or regression")
+        if override == "regression" and not is_numeric(values):
+            raise DataError(f"data.task is regression but target '{target.name}' is not numeric: set data.task to auto, binary or multiclass")
         return override, f"task '{override}' set in params (data.task)"
     if is_numeric(values):
         whole = bool((values == values.round()).all())

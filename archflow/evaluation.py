@@ -5,9 +5,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pathlib import Path
+
+from archflow.errors import ArchflowError
+from archflow.layout import MODEL_FILE
 from archflow.metrics import per_class_scores
-from archflow.predict import TrainedModel
+from archflow.predict import TrainedModel, load_trained
+from archflow.promotion import fit_problems
 from archflow.training import score_outputs
+
+
+class NotFinite(ArchflowError):
+    """A model's outputs hold NaN or infinity."""
+
+
+def require_finite(outputs: np.ndarray) -> None:
+    values = np.asarray(outputs, dtype="float64").reshape(len(outputs), -1)
+    bad = int((~np.isfinite(values)).any(axis=1).sum())
+    if bad:
+        raise NotFinite(f"its outputs are not finite (NaN or infinity) for {bad} of {len(values)} hold-out rows")
 
 
 def holdout_scores(trained: TrainedModel, test_frame: pd.DataFrame) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -17,7 +33,9 @@ def holdout_scores(trained: TrainedModel, test_frame: pd.DataFrame) -> tuple[dic
     probabilities; for regression both hold values.
     """
     meta = trained.metadata
-    scores, actual, predicted = score_outputs(trained.raw_outputs(test_frame), test_frame, meta["target"], meta["task"], meta["classes"])
+    raw = trained.raw_outputs(test_frame)
+    require_finite(raw)
+    scores, actual, predicted = score_outputs(raw, test_frame, meta["target"], meta["task"], meta["classes"])
     if meta["task"] != "regression":
         scores["per_class"] = per_class_scores(actual, predicted.argmax(axis=1), meta["classes"])
     return scores, actual, predicted
@@ -33,8 +51,34 @@ def holdout_forecast(trained: TrainedModel, train_frame: pd.DataFrame, test_fram
     spec = ForecastSpec.from_description(trained.metadata["inputs"])
     windows = holdout_windows(train_frame, test_frame, spec)
     predicted = predict_inputs(trained.model, {INPUT: windows.inputs})
+    require_finite(predicted)
     scale = naive_scale(train_frame, spec)
     baselines = {"seasonal_naive": forecast_scores(windows.targets, seasonal_naive(windows, train_frame, test_frame, spec, spec.season), scale)}
     if spec.season > 1:
         baselines["naive"] = forecast_scores(windows.targets, seasonal_naive(windows, train_frame, test_frame, spec, 1), scale)
     return forecast_scores(windows.targets, predicted, scale), windows, predicted, baselines
+
+
+def holdout_labels(test_frame: pd.DataFrame, target: str, task: str) -> list[str] | None:
+    """The hold-out's classes as strings (how models compare labels); None for numbers."""
+    return None if task in ("regression", "forecast") else sorted(test_frame[target].dropna().astype(str).unique())
+
+
+def production_scores(model_dir: str | Path, target: str, task: str, train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> tuple[dict | None, str]:
+    """The production model's hold-out scores on the same rows as the candidate's, or None and
+    why it could not be compared (none yet, unreadable, or made for other data)."""
+    if not (Path(model_dir) / MODEL_FILE).exists():
+        return None, f"no production model yet in {model_dir}"
+    try:
+        production = load_trained(model_dir)
+    except Exception as error:  # an unreadable production model must not block a good candidate
+        return None, f"the production model in {model_dir} could not be loaded ({type(error).__name__}: {error}); compared with the baseline alone"
+    problems = fit_problems(production.metadata, target, task, holdout_labels(test_frame, target, task))
+    if problems:
+        return None, f"the production model does not fit this data ({'; '.join(problems)}): promoted on the baseline check alone"
+    try:
+        if task == "forecast":
+            return holdout_forecast(production, train_frame, test_frame)[0], ""
+        return holdout_scores(production, test_frame)[0], ""
+    except (ArchflowError, KeyError, ValueError) as error:
+        return None, f"the production model could not be scored on this data ({error}): promoted on the baseline check alone"

@@ -11,7 +11,7 @@ from archflow.feeding import make_dataset, predict_inputs
 from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
 from archflow.selection import ArchitectureChoice
 from archflow.timeseries import time_label, time_numbers
-from archflow.training import FitResult, FoldResult, TrainingConfig, best_epoch_after
+from archflow.training import FitResult, FoldCheckpoints, FoldResult, TrainingConfig, best_epoch_after, resume_or_run
 
 
 def forecast_spec(choice: ArchitectureChoice) -> ForecastSpec:
@@ -40,22 +40,24 @@ def forecast(fit: FitResult, windows: Windows) -> np.ndarray:
     return predict_inputs(fit.model, {INPUT: windows.inputs})
 
 
-def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print) -> list[FoldResult]:
+def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None) -> list[FoldResult]:
     """One fresh model per time-ordered fold: trained on windows that end before the fold,
-    early-stopped and scored on the fold's windows; MASE scaled by the steps before the fold."""
+    early-stopped and scored on the fold's windows; MASE scaled by the steps before the fold.
+    Folds found in ``store`` (finished by an interrupted run) are reused, not retrained."""
     spec = forecast_spec(choice)
     windows = make_windows(train_frame, spec)
     blocks = time_folds(train_frame, spec, config.folds)
-    results = []
-    for fold, (start, end) in enumerate(blocks, start=1):
+
+    def run_fold(fold: int, start, end) -> FoldResult:
         train_rows, validation_rows = fold_windows(windows, start, end, spec, blocks[0][0])
         validation = windows.take(validation_rows)
         fit = fit_forecaster(windows.take(train_rows), choice, config, seed=config.seed + fold, validation=validation)
         before = train_frame[time_numbers(train_frame[spec.time_column]) < start]
         scores = forecast_scores(validation.targets, forecast(fit, validation), naive_scale(before, spec))
         log(f"fold {fold}/{config.folds} (from {time_label(start, train_frame[spec.time_column])}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-        results.append(FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor))
-    return results
+        return FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor)
+
+    return [resume_or_run(store, fold, config.folds, log, lambda: run_fold(fold, start, end)) for fold, (start, end) in enumerate(blocks, start=1)]
 
 
 def fit_final_forecaster(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, epochs: int) -> FitResult:

@@ -25,11 +25,25 @@ def per_class_table(per_class: dict) -> str:
     return "\n".join(["| class | precision | recall | support |", "|---|---|---|---|", *rows])
 
 
-def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str]) -> str:
-    """Markdown: data, validation, architecture and why, cross-validation, test vs baselines."""
+def verdict_lines(verdict: dict) -> list[str]:
+    """The promotion gate's decision: the headline first, then both models' scores."""
+    metric = verdict["metric"]
+    lines = [f"**{verdict['headline']}**", "", f"| model | hold-out {metric} |", "|---|---|", f"| candidate | {_fmt(verdict['candidate'])} |"]
+    lines.append(f"| production (before this run) | {_fmt(verdict['production'])} |")
+    lines.append(f"| {verdict['baseline_name']} baseline | {_fmt(verdict['baseline'])} |")
+    where = verdict["production_path"] if verdict["promoted"] else f"{verdict['candidate_path']} (kept for inspection; production in {verdict['production_path']} unchanged)"
+    return [*lines, "", f"- This model: {where}"]
+
+
+def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict) -> str:
+    """Markdown: the promotion verdict, data, validation, architecture and why, cross-validation,
+    test vs baselines."""
     hp = ", ".join(f"{k}={v}" for k, v in selection["hyperparameters"].items())
     lines = [
         f"# archflow model card: {source['source']}",
+        "",
+        "## Promotion",
+        *verdict_lines(verdict),
         "",
         "## Data",
         f"- Source: {source['description']}" + (f" (sha256 {source['sha256'][:12]}…)" if source.get("sha256") else ""),

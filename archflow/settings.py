@@ -83,11 +83,19 @@ class ModelSettings:
 @dataclass(frozen=True)
 class TrainSettings:
     folds: int = 5
-    epochs: int = 200
+    epochs: int = 300
     batch_size: str = "auto"  # auto (chosen by the select stage from the row count) or a number
-    patience: int = 20
-    learning_rate: float = 0.001
+    patience: int = 25
+    learning_rate: float = 0.003
     imbalance: str = "auto"  # auto | class_weight | oversample | undersample | none
+
+
+@dataclass(frozen=True)
+class PromoteSettings:
+    """The gate a candidate passes before it replaces the production model."""
+
+    metric: str = "auto"  # auto: balanced_accuracy (classes), rmse (regression), mae (forecasts)
+    tolerance: float = 0.0  # how much worse than production the candidate may score, as a share of production's score
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,14 @@ class Paths:
     validation: str = "reports/validation"
     prepared: str = "data/prepared"
     selection: str = "models/selection.json"
+    candidate: str = "models/candidate"
     model: str = "models/model"
     cv_metrics: str = "metrics/cv.json"
     training_plots: str = "reports/training"
     evaluation: str = "reports/evaluation"
     test_metrics: str = "metrics/test.json"
+    promotion: str = "metrics/promotion.json"
+    checkpoints: str = ".archflow/checkpoints"
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class Settings:
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
+    promote: PromoteSettings = field(default_factory=PromoteSettings)
     paths: Paths = field(default_factory=Paths)
 
 
@@ -127,6 +139,23 @@ CHOICES = {
     ("series", "cv"): {"expanding", "sliding"},
     ("preprocess", "unseen_categories"): {"ignore", "bucket"},
     ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
+    ("promote", "metric"): {"auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "mae", "rmse", "r2", "mape", "mase"},
+}
+
+# (group, key) -> (lowest allowed, whether the lowest itself is allowed, what the key means)
+LOWER_BOUNDS = {
+    ("", "seed"): (0, True, "a whole number, 0 or more"),
+    ("train", "folds"): (2, True, "at least 2"),
+    ("train", "epochs"): (1, True, "at least 1"),
+    ("train", "patience"): (0, True, "0 or more (epochs without improvement before stopping)"),
+    ("train", "learning_rate"): (0, False, "above 0"),
+    ("validate", "range_margin"): (0, True, "0 or more (a share of each column's span)"),
+    ("validate", "max_categories"): (1, True, "at least 1"),
+    ("validate", "min_rows"): (1, True, "at least 1"),
+    ("image", "fine_tune_epochs"): (0, True, "0 or more"),
+    ("preprocess", "min_category_count"): (1, True, "at least 1"),
+    ("series", "max_gap"): (1, True, "at least 1 (time steps)"),
+    ("promote", "tolerance"): (0, True, "0 or more (a share of the production model's score)"),
 }
 
 
@@ -143,7 +172,9 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
         elif isinstance(default, tuple):
             kwargs[name] = tuple(value or ())
         elif isinstance(default, bool):
-            kwargs[name] = bool(value)
+            if not isinstance(value, bool):
+                raise SettingsError(f"params.yaml: '{where}.{name}' = {value!r} must be true or false")
+            kwargs[name] = value
         elif value is None:
             kwargs[name] = value
         else:
@@ -154,28 +185,38 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     return cls(**kwargs)
 
 
-def _check(settings: Settings) -> None:
+def _problems(settings: Settings) -> list[str]:
+    """Every out-of-range or inconsistent setting, each naming its key."""
+    problems = []
     for (group, key), allowed in CHOICES.items():
         value = getattr(getattr(settings, group), key)
         if value not in allowed:
-            raise SettingsError(f"params.yaml: '{group}.{key}' = {value!r}; choose one of {sorted(allowed)}")
-    if settings.train.folds < 2:
-        raise SettingsError("params.yaml: 'train.folds' must be at least 2")
+            problems.append(f"'{group}.{key}' = {value!r}; choose one of {sorted(allowed)}")
+    for (group, key), (lowest, inclusive, meaning) in LOWER_BOUNDS.items():
+        value = getattr(getattr(settings, group) if group else settings, key)
+        if value < lowest or (value == lowest and not inclusive):
+            problems.append(f"'{f'{group}.' if group else ''}{key}' = {value!r} must be {meaning}")
     if not 0 < settings.split.test_size < 1:
-        raise SettingsError("params.yaml: 'split.test_size' must lie between 0 and 1")
-    if settings.train.batch_size != "auto" and not settings.train.batch_size.isdigit():
-        raise SettingsError("params.yaml: 'train.batch_size' must be auto or a positive whole number")
+        problems.append(f"'split.test_size' = {settings.split.test_size!r} must lie between 0 and 1")
+    batch = settings.train.batch_size
+    if batch != "auto" and not (batch.isdigit() and int(batch) >= 1):
+        problems.append(f"'train.batch_size' = {batch!r} must be auto or a positive whole number")
     weights = settings.image.pretrained_weights
     if weights and not (weights.endswith(".weights.h5") and Path(weights).is_file()):
-        raise SettingsError(f"params.yaml: 'image.pretrained_weights' = {weights!r} must be an existing .weights.h5 file (weights cannot be downloaded here)")
+        problems.append(f"'image.pretrained_weights' = {weights!r} must be an existing .weights.h5 file (weights cannot be downloaded here)")
+    if len(settings.image.size) not in (0, 2) or any(not (isinstance(v, int) and v >= 1) for v in settings.image.size):
+        problems.append(f"'image.size' = {list(settings.image.size)!r} must be empty or [height, width] in whole pixels")
     for key in ("horizon", "lookback", "season"):
         value = getattr(settings.series, key)
         if value != "auto" and not (value.isdigit() and int(value) >= 1):
-            raise SettingsError(f"params.yaml: 'series.{key}' must be auto or a positive whole number, not {value!r}")
-    if settings.series.max_gap < 1:
-        raise SettingsError("params.yaml: 'series.max_gap' must be at least 1 (time steps)")
-    if settings.train.epochs < 1:
-        raise SettingsError("params.yaml: 'train.epochs' must be at least 1")
+            problems.append(f"'series.{key}' = {value!r} must be auto or a positive whole number")
+    return problems
+
+
+def _check(settings: Settings) -> None:
+    problems = _problems(settings)
+    if problems:
+        raise SettingsError("params.yaml: " + ("; ".join(problems) if len(problems) == 1 else f"{len(problems)} bad settings:\n  - " + "\n  - ".join(problems)))
 
 
 def _resolve_auto(settings: Settings) -> Settings:

@@ -9,7 +9,9 @@ steers training.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import keras
 import numpy as np
@@ -57,6 +59,26 @@ class FoldResult:
     rows_used: np.ndarray = field(repr=False)
     preprocessor: object = field(repr=False)
     phase_best: list[int] = field(default_factory=list)
+
+
+class FoldCheckpoints(Protocol):
+    """Where finished folds are kept between runs (archflow.fold_store.FoldStore)."""
+
+    def load(self, fold: int) -> FoldResult | None: ...
+
+    def save(self, result: FoldResult) -> None: ...
+
+
+def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None], run: Callable[[], FoldResult]) -> FoldResult:
+    """The stored result of ``fold`` if an earlier run finished it, else ``run()``'s, stored."""
+    stored = store.load(fold) if store else None
+    if stored is not None:
+        log(f"fold {fold}/{folds}: finished by an earlier, interrupted run: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
+        return stored
+    result = run()
+    if store:
+        store.save(result)
+    return result
 
 
 def encode_labels(series: pd.Series, classes: list[str]) -> np.ndarray:
@@ -161,18 +183,23 @@ def fold_splits(frame: pd.DataFrame, choice: ArchitectureChoice, config: Trainin
     return splitter.split(frame, encode_labels(frame[config.target], choice.classes))
 
 
-def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print) -> list[FoldResult]:
-    """Train and score one fresh model per fold of the training split."""
-    results = []
-    for fold, (train_positions, validation_positions) in enumerate(fold_splits(train_frame, choice, config), start=1):
+def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None) -> list[FoldResult]:
+    """Train and score one fresh model per fold of the training split; folds found in
+    ``store`` (finished by an interrupted run) are reused, not retrained."""
+
+    def run_fold(fold: int, train_positions: np.ndarray, validation_positions: np.ndarray) -> FoldResult:
         fold_train = train_frame.iloc[train_positions].reset_index(drop=True)
         fold_validation = train_frame.iloc[validation_positions].reset_index(drop=True)
         fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation)
         scores = score_frame(fit, fold_validation, choice, config.target)
         best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
         log(f"fold {fold}/{config.folds}: {best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-        results.append(FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best))
-    return results
+        return FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best)
+
+    return [
+        resume_or_run(store, fold, config.folds, log, lambda: run_fold(fold, train_positions, validation_positions))
+        for fold, (train_positions, validation_positions) in enumerate(fold_splits(train_frame, choice, config), start=1)
+    ]
 
 
 def final_phase_epochs(folds: list[FoldResult]) -> list[int] | None:

@@ -13,5 +13,7 @@ for _name, _value in {
     "GX_ANALYTICS_ENABLED": "false",
     "DVC_NO_ANALYTICS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
+    # every call to the Prefect API gives up after this long (Prefect's default is 60 s)
+    "PREFECT_API_REQUEST_TIMEOUT": "20",
 }.items():
     os.environ.setdefault(_name, _value)

@@ -5,6 +5,9 @@ and, if so, runs ``dvc repro --single-item`` for it. DVC therefore runs the stag
 (the stage's own flow), and records its outputs in dvc.lock and the cache exactly as a
 plain ``dvc repro`` would; stages DVC would skip are skipped. The stage flows report to the
 same Prefect server as this flow and carry a ``pipeline-run:<id>`` tag.
+
+The run ends with the promotion gate's verdict: its final state is named Promoted or
+Rejected (or Completed when nothing needed retraining), with the verdict as its message.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from pathlib import Path
 import yaml
 from prefect import flow, get_client, get_run_logger, task
 from prefect.runtime import flow_run
+from prefect.states import Completed
 
+from archflow.errors import SettingsError
+from archflow.settings import load_settings
+from flows.api import api_problem
 from flows.stages import PIPELINE_RUN_TAG
 
 DVC = [sys.executable, "-m", "dvc"]
@@ -63,28 +70,65 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False) -> str
     return "ran"
 
 
+def _push(env: dict[str, str]) -> str:
+    """``dvc push`` to the default remote; one line saying what happened."""
+    done = subprocess.run([*DVC, "push"], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise StageFailed("dvc push failed (is a remote configured and reachable? `dvc remote list`):\n" + (done.stdout + done.stderr).strip()[-1500:])
+    return (done.stdout.strip().splitlines() or ["pushed"])[-1]
+
+
 @flow(name="archflow-pipeline")
-def pipeline(force: bool = False, push: bool = False) -> dict[str, str]:
-    """Bring every stage up to date, in dependency order; optionally ``dvc push`` after."""
+def pipeline(force: bool = False, push: bool = False):
+    """Bring every stage up to date, in dependency order; optionally ``dvc push`` after (a
+    scheduled run does, so a promoted model reaches the remote)."""
+    log = get_run_logger()
+    settings = load_settings()  # a bad setting stops the run here, before any stage touches an output
     env = dict(os.environ)
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
     env[PIPELINE_RUN_TAG] = str(flow_run.id)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
     outcome = {stage: reproduce_stage(stage, env, force) for stage in stage_names()}
     if push:
-        subprocess.run([*DVC, "push"], env=env, check=True)
-    get_run_logger().info("pipeline: %s", ", ".join(f"{s} {o}" for s, o in outcome.items()))
-    return outcome
+        log.info("dvc push: %s", _push(env))
+    log.info("pipeline: %s", ", ".join(f"{s} {o}" for s, o in outcome.items()))
+    verdict_file = Path(settings.paths.promotion)
+    if outcome.get("evaluate") != "ran" or not verdict_file.exists():
+        return Completed(message=f"nothing needed retraining; the production model in {settings.paths.model} is unchanged", data=outcome)
+    verdict = json.loads(verdict_file.read_text())
+    log.info("%s", verdict["headline"])
+    return Completed(name="Promoted" if verdict["promoted"] else "Rejected", message=verdict["headline"], data=outcome)
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="archflow run", description="Run the whole pipeline as one Prefect flow; DVC decides which stages are stale.")
+    parser.add_argument("--force", action="store_true", help="run every stage, even those DVC finds up to date")
+    parser.add_argument("--push", action="store_true", help="dvc push to the default remote afterwards")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        outcome = pipeline(force="--force" in argv, push="--push" in argv)
-    except StageFailed as failure:
+        load_settings()
+    except SettingsError as error:
+        print(f"archflow run stopped: {error}", file=sys.stderr)
+        return 1
+    problem = api_problem()
+    if problem:
+        print(f"archflow run stopped: {problem}", file=sys.stderr)
+        return 1
+    state = pipeline(force=args.force, push=args.push, return_state=True)
+    if not state.is_completed():
+        failure = state.message or "the pipeline failed"
+        try:
+            state.result()
+        except StageFailed as error:
+            failure = str(error)
+        except Exception:
+            pass
         print(f"\n{failure}", file=sys.stderr)
         return 1
-    print("\n".join(f"{stage:>10}: {result}" for stage, result in outcome.items()))
+    print("\n".join(f"{stage:>10}: {result}" for stage, result in state.result().items()))
+    print(f"\n{state.message}")
     return 0
 
 

@@ -17,6 +17,7 @@ from prefect.states import Failed, State
 
 from archflow.errors import SettingsError
 from archflow.settings import Settings, load_settings
+from flows.api import api_problem
 
 PIPELINE_RUN_TAG = "ARCHFLOW_PIPELINE_RUN"  # env var: the pipeline flow run that launched this stage
 
@@ -73,6 +74,7 @@ def train_flow(settings: Settings):
 @flow(name="evaluate")
 def evaluate_flow(settings: Settings):
     from archflow.device import make_deterministic
+    from archflow.report import verdict_lines
     from tasks.evaluate import evaluate
 
     make_deterministic(settings.seed)
@@ -83,6 +85,10 @@ def evaluate_flow(settings: Settings):
         rows = [{"model": "network", **{k: v for k, v in result["test"].items() if not isinstance(v, dict)}}]
         rows += [{"model": name, **scores} for name, scores in result["baseline"].items()]
         create_table_artifact(key="archflow-metrics", table=rows, description="Hold-out scores beside baselines")
+        verdict = result["verdict"]
+        create_markdown_artifact(key="archflow-promotion", markdown=f"# {verdict['headline']}\n\n" + "\n".join(verdict_lines(verdict)), description="Promotion gate: candidate against the production model and the trivial baseline")
+    elif state.message and state.message.startswith("rejected:"):
+        create_markdown_artifact(key="archflow-promotion", markdown=f"# {state.message}", description="Promotion gate: the candidate could not be scored")
     return _outcome(state)
 
 
@@ -105,6 +111,10 @@ def run_stage(stage: str, params_file: str = "params.yaml") -> int:
         settings = load_settings(params_file)
     except SettingsError as error:
         print(f"\narchflow {stage} stopped: {error}", file=sys.stderr)
+        return 1
+    problem = api_problem()
+    if problem:
+        print(f"\narchflow {stage} stopped: {problem}", file=sys.stderr)
         return 1
     run_tags = ["archflow", f"stage:{stage}"]
     if os.environ.get(PIPELINE_RUN_TAG):

@@ -1,18 +1,23 @@
-"""Evaluate: hold-out scores beside baselines, DVC metrics and plots, and the report."""
+"""Evaluate: hold-out scores beside baselines, DVC metrics and plots, the report, and the
+promotion gate that decides whether the candidate replaces the production model."""
 
+import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 from prefect import get_run_logger
 
 from archflow.baselines import baseline_scores
-from archflow.evaluation import holdout_forecast, holdout_scores
+from archflow.errors import DataError
+from archflow.evaluation import NotFinite, holdout_forecast, holdout_labels, holdout_scores, production_scores
 from archflow.layout import (
-    CONFUSION_PNG, FORECAST_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
+    CONFUSION_PNG, FORECAST_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
 )
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_confusion, plot_forecast, plot_regression, plot_roc, roc_points
 from archflow.predict import load_trained
+from archflow.promotion import decide, fit_problems, gate_metric
 from archflow.report import render_report
 from tasks.stage_task import stage_task
 from archflow.settings import Settings
@@ -43,23 +48,54 @@ def _write_forecast_figures(out: Path, train_frame: pd.DataFrame, windows, predi
     return [FORECAST_PNG]
 
 
+class CandidateRejected(DataError):
+    """The candidate is broken or made for other data: it cannot even be scored."""
+
+
+def _load_candidate(settings: Settings, task: str, test_frame: pd.DataFrame):
+    paths = settings.paths
+    kept = f"The candidate stays in {paths.candidate} for inspection; the production model in {paths.model} is unchanged."
+    try:
+        candidate = load_trained(paths.candidate)
+    except Exception as error:
+        raise CandidateRejected(f"rejected: the candidate in {paths.candidate} cannot be loaded ({type(error).__name__}: {error}). {kept}") from None
+    problems = fit_problems(candidate.metadata, settings.data.target, task, holdout_labels(test_frame, settings.data.target, task))
+    if problems:
+        raise CandidateRejected(f"rejected: the candidate does not fit this data: {'; '.join(problems)}. {kept}")
+    return candidate, kept
+
+
+def promote(candidate_dir: str, production_dir: str, record: dict) -> None:
+    """Replace the production model folder with the candidate's files, in one swap."""
+    with atomic_dir(production_dir) as out:
+        for item in Path(candidate_dir).iterdir():
+            shutil.copy2(item, out / item.name)
+        write_json(out / "promotion.json", record)
+
+
 @stage_task("evaluate")
 def evaluate(settings: Settings) -> dict:
     log = get_run_logger()
     paths = settings.paths
     prepared = Path(paths.prepared)
     train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)
-    trained = load_trained(paths.model)
+    task = read_json(prepared / SPLIT_INFO)["task"]
+    trained, kept = _load_candidate(settings, task, test_frame)
     meta = trained.metadata
     selection = read_json(paths.selection)
-    if meta["task"] == "forecast":
-        test, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
-    else:
-        test, actual, predicted = holdout_scores(trained, test_frame)
-        baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
+    try:
+        if task == "forecast":
+            test, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
+        else:
+            test, actual, predicted = holdout_scores(trained, test_frame)
+            baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
+    except NotFinite as error:
+        raise CandidateRejected(f"rejected: {error}. {kept}") from None
+    current, note = production_scores(paths.model, meta["target"], task, train_frame, test_frame)
+    verdict = decide(task, gate_metric(task, settings.promote.metric), test, baselines, current, note, settings.promote.tolerance)
     cv = read_json(paths.cv_metrics)["cv"]
     with atomic_dir(paths.evaluation) as out:
-        if meta["task"] == "forecast":
+        if task == "forecast":
             figures = _write_forecast_figures(out, train_frame, windows, predicted, meta["inputs"])
         else:
             figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)
@@ -75,9 +111,17 @@ def evaluate(settings: Settings) -> dict:
             baselines=baselines,
             cv=cv,
             figures=[*figures, LEARNING_CURVES_PNG],
+            verdict=verdict.as_dict() | {"candidate_path": paths.candidate, "production_path": paths.model},
         )
         (out / REPORT).write_text(report)
     write_json(paths.test_metrics, {"test": test, "baseline": baselines})
+    record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
+    if verdict.promoted:
+        promote(paths.candidate, paths.model, record)
+    else:
+        Path(paths.model).mkdir(parents=True, exist_ok=True)  # DVC's output, even before any model has passed
+    write_json(paths.promotion, record)
     headline = {k: v for k, v in test.items() if not isinstance(v, dict)}
     log.info("hold-out: %s", ", ".join(f"{k} {v:.4f}" for k, v in headline.items()))
-    return {"test": test, "baseline": baselines, "cv": cv, "report": report}
+    log.info("%s%s", verdict.headline, "" if verdict.promoted else f". {kept}")
+    return {"test": test, "baseline": baselines, "cv": cv, "report": report, "verdict": record}

@@ -1,11 +1,15 @@
-"""Train: k-fold cross-validation on the training split, then the final model with its preprocessing."""
+"""Train: k-fold cross-validation on the training split, then the candidate model with its preprocessing.
+
+Finished folds are checkpointed, so a killed run resumes at the first unfinished fold."""
 
 from pathlib import Path
 
 import pandas as pd
 from prefect import get_run_logger
 
+import archflow
 from archflow.device import training_device
+from archflow.fold_store import FoldStore, code_bytes, inputs_key
 from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.metrics import summarise_folds
 from archflow.outputs import atomic_dir, read_json, write_json
@@ -30,6 +34,12 @@ def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
+    """Checkpoints of finished folds, keyed by the training rows, selection, settings and code."""
+    parts = [(Path(settings.paths.prepared) / TRAIN_SPLIT).read_bytes(), Path(settings.paths.selection).read_bytes(), repr(config).encode(), code_bytes(Path(archflow.__file__).parent)]
+    return FoldStore(Path(settings.paths.checkpoints) / "train", inputs_key(parts))
+
+
 @stage_task("train")
 def train(settings: Settings) -> dict:
     log = get_run_logger()
@@ -39,12 +49,13 @@ def train(settings: Settings) -> dict:
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     forecasting = choice.modality == "timeseries"
+    store = fold_store(settings, config)
     if forecasting:  # time-ordered folds over windows
         from archflow.forecast_training import cross_validate_forecast, fit_final_forecaster
 
-        folds = cross_validate_forecast(train_frame, choice, config, log=log.info)
+        folds = cross_validate_forecast(train_frame, choice, config, log=log.info, store=store)
     else:
-        folds = cross_validate(train_frame, choice, config, log=log.info)
+        folds = cross_validate(train_frame, choice, config, log=log.info, store=store)
     cv = summarise_folds([f.scores for f in folds])
     epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
     log.info("final model: whole training split (%d rows), %s epochs", len(train_frame), phase_epochs or epochs)
@@ -63,7 +74,7 @@ def train(settings: Settings) -> dict:
         "folds": config.folds,
     }
     fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "phase_best": f.phase_best, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
-    with atomic_dir(settings.paths.model) as out:
+    with atomic_dir(settings.paths.candidate) as out:  # the evaluate stage decides whether it goes live
         final.model.save(out / MODEL_FILE)
         write_json(out / MODEL_META, metadata)
         write_json(out / CV_DETAILS, fold_details)
@@ -71,5 +82,6 @@ def train(settings: Settings) -> dict:
         learning_curve_rows([f.history for f in folds]).to_csv(out / LEARNING_CURVES_CSV, index=False)
         plot_learning_curves([f.history for f in folds], out / LEARNING_CURVES_PNG)
     write_json(settings.paths.cv_metrics, {"cv": cv})
+    store.clear()
     log.info("cross-validation: %s", ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
     return {"cv": cv, "device": device, "final_epochs": epochs}

@@ -117,8 +117,8 @@ def test_encoder_decoder_end_to_end_on_a_monthly_series(tmp_path, prefect_api, m
     assert set(metrics["test"]) == {"mae", "rmse", "mape", "mase"} and "seasonal_naive" in metrics["baseline"]
     selection = pd.read_json("models/selection.json", typ="series")
     assert selection["architecture"] == "encoder_decoder" and any("horizon 6" in r for r in selection["reasons"])
-    trained = load_trained("models/model")
-    keras.saving.load_model("models/model/model.keras", safe_mode=True)
+    trained = load_trained("models/candidate")
+    keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     forecast = trained.predict(monthly(84))
     assert forecast.shape == (1, 6) and np.isfinite(forecast.to_numpy(dtype=float)).all()
     from flows.cli import main

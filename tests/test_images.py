@@ -94,9 +94,9 @@ def test_cnn_end_to_end_on_an_image_folder(tmp_path, prefect_api, monkeypatch):
     write_folder(tmp_path / "data/raw/bars", count=40)
     metrics = run_all_stages(tiny_settings(source="data/raw/bars", target="label"))
     assert 0 <= metrics["test"]["accuracy"] <= 1 and "logistic" in metrics["baseline"]
-    trained = load_trained("models/model")
+    trained = load_trained("models/candidate")
     assert trained.metadata["architecture"] == "cnn"
-    keras.saving.load_model("models/model/model.keras", safe_mode=True)
+    keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     raw = load_image_folder(tmp_path / "data/raw/bars").head(3)
     assert set(trained.predict(raw)["prediction"]) <= {"horizontal", "vertical"}
 
@@ -121,7 +121,7 @@ def test_transfer_learning_from_a_local_weights_file(tmp_path, prefect_api, monk
 
     settings = replace(settings, image=replace(settings.image, pretrained_weights=str(weights), fine_tune_epochs=1))
     run_all_stages(settings)
-    trained = load_trained("models/model")
+    trained = load_trained("models/candidate")
     assert trained.metadata["architecture"] == "mobilenet_v2"
     curves = pd.read_csv("reports/training/learning_curves.csv")
     assert curves.groupby("fold")["epoch"].max().eq(2).all()  # 1 frozen epoch + 1 fine-tuning epoch

@@ -56,9 +56,9 @@ def test_recurrent_network_end_to_end_on_reviews(tmp_path, prefect_api, monkeypa
     reviews(80).to_csv(tmp_path / "data/raw/reviews.csv", index=False)
     metrics = run_all_stages(tiny_settings(source="data/raw/reviews.csv", target="score"))
     assert 0 <= metrics["test"]["accuracy"] <= 1 and "logistic" in metrics["baseline"]
-    trained = load_trained("models/model")
+    trained = load_trained("models/candidate")
     assert trained.metadata["architecture"] in ("bigru", "bilstm", "text_cnn")
-    keras.saving.load_model("models/model/model.keras", safe_mode=True)
+    keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     predicted = trained.predict(pd.DataFrame({"review": ["wonderful tasty snack", "stale and awful"]}))
     assert set(predicted["prediction"]) <= {"great", "other"} and predicted.filter(like="p_").sum(axis=1).round(5).eq(1).all()
 
