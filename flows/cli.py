@@ -2,7 +2,8 @@
 
     archflow run [--force] [--push]      the pipeline flow (DVC decides what is stale)
     archflow stage validate              one stage's flow, as dvc.yaml runs it
-    archflow serve --cron "0 6 * * *"    the pipeline on a schedule (needs PREFECT_API_URL)
+    archflow serve --cron "0 6 * * *"    the pipeline on a schedule, run by this process (needs PREFECT_API_URL)
+    archflow deploy --pool archflow       the pipeline on a schedule in a work pool; run by `prefect worker start --pool archflow`
     archflow predict new_rows.csv [-o predictions.csv] [--model models/model]
 """
 
@@ -52,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         from flows.serve import main as serve_main
 
         return serve_main(rest)
+    if command == "deploy":
+        from flows.deploy import main as deploy_main
+
+        return deploy_main(rest)
     if command == "predict":
         return predict_main(rest)
     print(__doc__, file=sys.stderr)

@@ -1,27 +1,31 @@
-"""Serve the pipeline flow on a cron schedule against a running Prefect server.
+"""Serve the pipeline flow on a schedule from this process (a laptop's way): the server's
+scheduler creates the runs and this process executes them while it runs.
 
-    prefect server start                                   # terminal 1 (UI on :4200)
-    PREFECT_API_URL=http://127.0.0.1:4200/api python -m flows.serve --cron "0 6 * * *"
+    ./dev server                                  # terminal 1: Prefect server and UI on :4200
+    ./dev serve --cron "0 6 * * *"                # terminal 2 (PREFECT_API_URL defaults to it)
+
+Each scheduled run ends with `dvc push`, so a promoted model reaches the DVC remote.
+For production, deploy to a work pool instead (flows/deploy.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from flows.pipeline import pipeline
+from flows.schedule import refuse, schedule_arguments, schedule_of
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cron", default="0 6 * * *", help="cron schedule (default: daily at 06:00)")
-    parser.add_argument("--name", default="archflow-scheduled", help="deployment name shown in the UI")
+    parser = argparse.ArgumentParser(prog="archflow serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    schedule_arguments(parser, "archflow-scheduled")
     args = parser.parse_args(argv)
-    if not os.environ.get("PREFECT_API_URL"):
-        print("Set PREFECT_API_URL to a running server first, e.g. http://127.0.0.1:4200/api (start one with `prefect server start`).", file=sys.stderr)
-        return 2
-    pipeline.serve(name=args.name, cron=args.cron, tags=["archflow"])
+    refused = refuse("serve")
+    if refused is not None:
+        return refused
+    from flows.pipeline import pipeline
+
+    pipeline.serve(name=args.name, parameters={"push": args.push}, tags=["archflow"], limit=1, **schedule_of(args))
     return 0
 
 

@@ -52,3 +52,9 @@ def stage_env(prefect_api: str) -> dict[str, str]:
 
 def dvc(where: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "dvc", *args], cwd=where, env=env, capture_output=True, text=True)
+
+
+def set_params(where: Path, changes: dict) -> None:
+    """Merge ``changes`` into the project's params.yaml (as `dvc exp run -S` would)."""
+    path = where / "params.yaml"
+    path.write_text(yaml.safe_dump(_merge(yaml.safe_load(path.read_text()), changes), sort_keys=False))
