@@ -28,6 +28,7 @@ def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, m
     state = pipeline(return_state=True)
     assert state.is_completed(), state.message
     assert state.result() == dict.fromkeys(["ingest", "validate", "preprocess", "select", "train", "evaluate"], "ran")
+    assert state.name == "Promoted" and state.message.startswith("promoted: balanced_accuracy"), (state.name, state.message)
 
     stage_runs, artifacts = asyncio.run(_runs_and_artifact(str(state.state_details.flow_run_id)))
     assert sorted(stage_runs) == sorted((s, "COMPLETED") for s in ["ingest", "validate", "preprocess", "select", "train", "evaluate"])
@@ -35,3 +36,4 @@ def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, m
 
     second = pipeline(return_state=True)
     assert second.is_completed() and set(second.result().values()) == {"skipped"}
+    assert "nothing needed retraining" in second.message
