@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 import archflow.layers  # noqa: F401  (registers the preprocessing layers for loading)
+from archflow.errors import DataError
 from archflow.feeding import predict_inputs
 from archflow.layout import MODEL_FILE, MODEL_META
 from archflow.metrics import as_class_probabilities
@@ -44,5 +45,7 @@ class TrainedModel:
 def load_trained(model_dir: str | Path) -> TrainedModel:
     """Load ``model.keras`` with safe_mode=True and its metadata."""
     model_dir = Path(model_dir)
+    if not (model_dir / MODEL_FILE).is_file():
+        raise DataError(f"no trained model in {model_dir}/ ({MODEL_FILE} is missing): the production model appears once a candidate passes the promotion gate (see metrics/promotion.json); models/candidate holds the latest candidate")
     model = keras.saving.load_model(model_dir / MODEL_FILE, safe_mode=True)
     return TrainedModel(model, json.loads((model_dir / MODEL_META).read_text()))
