@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
+from archflow.npz import read_npz
 
 IMAGE_COLUMN, FILE_COLUMN, LABEL_COLUMN = "image", "file", "label"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
@@ -82,11 +83,15 @@ def images_to_frame(pixels: np.ndarray, labels: np.ndarray, origin: str) -> pd.D
 
 def load_npz(path: Path) -> pd.DataFrame:
     """An NPZ file with arrays ``x`` (samples, height, width[, channels], 0-255) and ``y``."""
-    with np.load(path, allow_pickle=False) as archive:
-        missing = {"x", "y"} - set(archive.files)
-        if missing:
-            raise DataError(f"{path}: an image NPZ needs arrays 'x' (images) and 'y' (labels); missing {sorted(missing)}")
-        pixels, labels = archive["x"], archive["y"]
+    return images_from_arrays(read_npz(path), path)
+
+
+def images_from_arrays(archive: dict[str, np.ndarray], path: Path) -> pd.DataFrame:
+    """Images from an NPZ's arrays ``x`` and ``y``; ``path`` names the file in errors."""
+    missing = {"x", "y"} - set(archive)
+    if missing:
+        raise DataError(f"{path}: an image NPZ needs arrays 'x' (images) and 'y' (labels); missing {sorted(missing)}")
+    pixels, labels = archive["x"], archive["y"]
     if pixels.ndim not in (3, 4):
         raise DataError(f"{path}: 'x' must be (samples, height, width[, channels]), not shape {pixels.shape}")
     return images_to_frame(np.clip(pixels, 0, 255), labels, path.name)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
+from archflow.npz import RAGGED_LAYOUT, read_npz
 from archflow.profiling import is_numeric
 
 ID, STEP, LABEL, SPLIT = "sequence", "step", "label", "split"
@@ -26,44 +27,64 @@ def _as_steps(array) -> np.ndarray:
     return values.reshape(-1, 1) if values.ndim == 1 else values
 
 
+def steps_to_long(values: np.ndarray, lengths: np.ndarray, labels, splits=None) -> pd.DataFrame:
+    """Flat steps (total steps, channels) and each sequence's length -> a long table with
+    columns sequence, step, channel_0..channel_{C-1}, label[, split], built without a loop."""
+    values, lengths = _as_steps(values), np.asarray(lengths, dtype="int64")
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    frame = pd.DataFrame(values, columns=[f"channel_{c}" for c in range(values.shape[1])])
+    frame.insert(0, STEP, np.arange(len(values)) - starts)
+    frame.insert(0, ID, np.repeat(np.arange(len(lengths)), lengths))
+    frame[LABEL] = np.repeat(np.asarray(labels).astype(str), lengths)
+    if splits is not None:
+        frame[SPLIT] = np.repeat(np.asarray(splits).astype(str), lengths)
+    return frame
+
+
 def arrays_to_long(arrays, labels, splits=None) -> pd.DataFrame:
-    """Arrays of (time, channels) or (time,) and one label each -> a long table with columns
-    sequence, step, channel_0..channel_{C-1}, label[, split]. A sequence with fewer channels
-    than others gets missing values there (validation names it)."""
+    """Arrays of (time, channels) or (time,) and one label each -> the long table of
+    :func:`steps_to_long`. A sequence with fewer channels than others gets missing values
+    there (validation names it)."""
     arrays = [_as_steps(a) for a in arrays]
     width = max(a.shape[1] for a in arrays)
-    parts = []
-    for index, values in enumerate(arrays):
-        padded = np.full((len(values), width), np.nan)
-        padded[:, : values.shape[1]] = values
-        part = pd.DataFrame(padded, columns=[f"channel_{c}" for c in range(width)])
-        part.insert(0, STEP, np.arange(len(values)))
-        part.insert(0, ID, index)
-        part[LABEL] = str(labels[index])
-        if splits is not None:
-            part[SPLIT] = str(splits[index])
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    padded = [a if a.shape[1] == width else np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan) for a in arrays]
+    return steps_to_long(np.concatenate(padded), np.array([len(a) for a in arrays]), labels, splits)
 
 
 def load_sequence_npz(path: Path) -> pd.DataFrame:
-    """An NPZ of ``x`` (samples, time, channels), (samples, time), or an object array of
-    per-sample arrays of any length; ``y`` labels; optional ``split`` of train/test."""
-    with np.load(path, allow_pickle=True) as data:
-        if "x" not in data or "y" not in data:
-            raise DataError(f"{path}: a sequence NPZ needs arrays 'x' and 'y'; it has {sorted(data.keys())}")
-        x, y = data["x"], data["y"]
-        splits = data["split"] if "split" in data else None
-    if len(x) != len(y) or len(x) == 0:
-        raise DataError(f"{path}: 'x' holds {len(x)} sequences but 'y' holds {len(y)} labels")
-    return arrays_to_long(list(x), list(y), None if splits is None else list(splits))
+    """An NPZ file of sequences (see :func:`sequences_from_arrays`), read without pickle."""
+    return sequences_from_arrays(read_npz(path), path)
 
 
-def is_sequence_npz(path: Path) -> bool:
-    """Float or ragged arrays are sequences; whole-number pixel arrays are images."""
-    with np.load(path, allow_pickle=True) as data:
-        x = data["x"] if "x" in data else None
-    return x is not None and (x.dtype == object or np.issubdtype(x.dtype, np.floating))
+def sequences_from_arrays(arrays: dict[str, np.ndarray], path: Path) -> pd.DataFrame:
+    """Equal-length sequences ``x`` (samples, time[, channels]), or ragged ones as flat
+    ``values`` (total steps[, channels]) with per-sequence ``lengths``; ``y`` labels; optional
+    ``split`` of train/test. ``path`` names the file in errors."""
+    if "y" not in arrays or not ({"x"} <= set(arrays) or {"values", "lengths"} <= set(arrays)):
+        raise DataError(f"{path}: a sequence NPZ needs 'y' and either 'x' or 'values' with 'lengths'; it has {sorted(arrays)}. {RAGGED_LAYOUT}")
+    labels, splits = arrays["y"], arrays.get("split")
+    if "values" in arrays:
+        values, lengths = arrays["values"], arrays["lengths"]
+        if values.ndim not in (1, 2) or lengths.ndim != 1 or not np.issubdtype(lengths.dtype, np.integer) or (lengths < 1).any() or int(lengths.sum()) != len(values):
+            raise DataError(f"{path}: 'lengths' must be whole numbers of at least 1 that add up to the {len(values)} rows of 'values' (it adds up to {int(lengths.sum()) if lengths.size else 0})")
+    else:
+        x = arrays["x"]
+        if x.ndim not in (2, 3):
+            raise DataError(f"{path}: 'x' must be (samples, time) or (samples, time, channels), not shape {x.shape}")
+        values, lengths = x.reshape(x.shape[0] * x.shape[1], -1), np.full(x.shape[0], x.shape[1])
+    if not np.issubdtype(values.dtype, np.number):
+        raise DataError(f"{path}: sequence values must be numbers, not {values.dtype}")
+    if len(lengths) != len(labels) or len(lengths) == 0:
+        raise DataError(f"{path}: the file holds {len(lengths)} sequences but 'y' holds {len(labels)} labels")
+    if splits is not None and len(splits) != len(labels):
+        raise DataError(f"{path}: 'split' holds {len(splits)} values for {len(labels)} sequences")
+    return steps_to_long(values, lengths, labels, splits)
+
+
+def looks_like_sequences(arrays: dict[str, np.ndarray]) -> bool:
+    """Flat ragged steps or float arrays are sequences; whole-number pixel arrays are images."""
+    x = arrays.get("x")
+    return "values" in arrays or (x is not None and np.issubdtype(x.dtype, np.floating))
 
 
 def find_sequence_columns(frame: pd.DataFrame, id_column: str, step_column: str) -> tuple[str, str] | None:

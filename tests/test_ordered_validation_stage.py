@@ -3,10 +3,10 @@ problem, and nothing downstream is written (real Prefect, Great Expectations, no
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.test_forecasting import monthly
+from archflow.sequences import arrays_to_long
 from tests.test_sequences import waves
 
 
@@ -32,11 +32,9 @@ def test_duplicated_timestamps_and_ragged_channels_stop_at_validate(tmp_path, pr
 
     arrays, labels = waves(30)
     arrays[4] = arrays[4][:, :1]
-    x = np.empty(len(arrays), dtype=object)
-    x[:] = arrays
-    np.savez("data/raw/waves.npz", x=x, y=np.array(labels))
-    state = run_until_validate(tiny_settings(source="data/raw/waves.npz", target="label"))
+    arrays_to_long(arrays, labels).to_csv("data/raw/waves.csv", index=False)  # a long table: one row per step
+    state = run_until_validate(tiny_settings(source="data/raw/waves.csv", target="label"))
     assert state.is_failed()
-    assert "data/raw/waves.npz" in state.message and "inconsistent channel counts" in state.message and "sequence 4" in state.message
+    assert "data/raw/waves.csv" in state.message and "inconsistent channel counts" in state.message and "sequence 4" in state.message
     assert not Path("data/prepared").exists() and not Path("models").exists()
     assert not Path("schemas/waves.yaml").exists()  # a schema is kept only from good data

@@ -32,11 +32,14 @@ def layout_of(frame: pd.DataFrame) -> dict:
     return find_layout(frame, "label", "auto", "auto", "", "auto", "step")
 
 
+def save_ragged(path, arrays, labels, **extra):
+    """The pickle-free ragged layout the README documents: flat steps plus lengths."""
+    np.savez(path, values=np.concatenate(arrays), lengths=[len(a) for a in arrays], y=np.array(labels), **extra)
+
+
 def test_npz_of_ragged_arrays_loads_as_a_long_table(tmp_path):
     arrays, labels = waves(6)
-    x = np.empty(len(arrays), dtype=object)
-    x[:] = arrays
-    np.savez(tmp_path / "s.npz", x=x, y=np.array(labels))
+    save_ragged(tmp_path / "s.npz", arrays, labels)
     frame = load_sequence_npz(tmp_path / "s.npz")
     assert list(frame.columns) == ["sequence", "step", "channel_0", "channel_1", "label"]
     assert len(frame) == sum(len(a) for a in arrays)
@@ -105,10 +108,8 @@ def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeyp
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data/raw").mkdir(parents=True)
     arrays, labels = waves(48)
-    x = np.empty(len(arrays), dtype=object)
-    x[:] = arrays
     splits = np.array(["train"] * 36 + ["test"] * 12)
-    np.savez(tmp_path / "data/raw/waves.npz", x=x, y=np.array(labels), split=splits)
+    save_ragged(tmp_path / "data/raw/waves.npz", arrays, labels, split=splits)
     settings = tiny_settings(source="data/raw/waves.npz", target="label")
     settings = type(settings)(**{**settings.__dict__, "split": type(settings.split)(column="split")})
     metrics = run_all_stages(settings)
@@ -123,3 +124,43 @@ def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeyp
     long = arrays_to_long(arrays[:3], labels[:3]).drop(columns="label")  # a long table, as a user would pass to `archflow predict`
     predicted = trained.predict(long)
     assert list(predicted.index) == [0, 1, 2] and np.allclose(predicted.filter(like="p_").to_numpy(), trained.predict(rows).filter(like="p_").to_numpy())
+
+
+class RunsCode:
+    """An object whose unpickling would run code: archflow must never unpickle it."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("touch pickle-ran",))
+
+
+def test_an_npz_holding_pickled_objects_is_refused_and_runs_nothing(tmp_path, monkeypatch):
+    from archflow.errors import DataError
+    from archflow.sources import load_source
+
+    monkeypatch.chdir(tmp_path)
+    y = np.empty(2, dtype=object)
+    y[:] = [RunsCode(), RunsCode()]
+    np.savez(tmp_path / "evil.npz", x=np.zeros((2, 5), dtype="float32"), y=y)
+    ragged = np.empty(2, dtype=object)
+    ragged[:] = [np.zeros((3, 1)), np.zeros((4, 1))]
+    np.savez(tmp_path / "old.npz", x=ragged, y=np.array(["a", "b"]))
+    for name in ("evil.npz", "old.npz"):
+        for modality in ("auto", "sequence", "image"):
+            with pytest.raises(DataError, match="holds Python objects, which archflow never unpickles") as error:
+                load_source(str(tmp_path / name), modality)
+            assert "values=np.concatenate(arrays), lengths=" in str(error.value)
+    assert not (tmp_path / "pickle-ran").exists()
+
+
+def test_equal_length_npz_and_bad_lengths(tmp_path):
+    from archflow.errors import DataError
+
+    np.savez(tmp_path / "dense.npz", x=np.arange(24, dtype="float32").reshape(4, 3, 2), y=np.array([0, 1, 0, 1]))
+    frame = load_sequence_npz(tmp_path / "dense.npz")
+    assert frame["sequence"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3] and frame["step"].tolist() == [0, 1, 2] * 4
+    assert frame.loc[4, ["channel_0", "channel_1"]].tolist() == [8.0, 9.0] and frame["label"].tolist()[3] == "1"
+    np.savez(tmp_path / "bad.npz", values=np.zeros(10), lengths=np.array([3, 3]), y=np.array(["a", "b"]))
+    with pytest.raises(DataError, match="add up to the 10 rows of 'values'"):
+        load_sequence_npz(tmp_path / "bad.npz")
