@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from archflow.errors import DataError
 from archflow.profiling import feature_columns
 
 HEADS = {
@@ -274,6 +275,12 @@ def timeseries_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, di
     return "stacked_rnn", {"cell": cell, "layers": 2, "units": units, "dropout": 0.1}, spec, reasons
 
 
+# the architectures `model.architecture` may force, per modality (each rule knows their hyperparameters)
+ARCHITECTURES = {
+    "tabular": ("mlp",), "image": ("cnn", "mobilenet_v2"), "text": ("bigru", "bilstm", "text_cnn"),
+    "sequence": ("fcn", "sequence_rnn"), "timeseries": ("encoder_decoder", "stacked_rnn"),
+}
+
 RULES: dict[str, Callable[[DataFacts, str], tuple[str, dict, dict, list[str]]]] = {
     "tabular": tabular_rules, "image": image_rules, "text": text_rules, "sequence": sequence_rules, "timeseries": timeseries_rules,
 }
@@ -289,6 +296,11 @@ def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
 
 def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto") -> ArchitectureChoice:
     """Apply the modality's rules; params may force the architecture, imbalance and batch size."""
+    allowed = ARCHITECTURES[facts.modality]
+    if requested_architecture not in ("auto", *allowed):
+        raise DataError(f"model.architecture '{requested_architecture}' does not suit {facts.modality} data; choose auto or one of {list(allowed)}")
+    if requested_architecture == "mobilenet_v2" and not facts.details.get("pretrained_weights"):
+        raise DataError("model.architecture 'mobilenet_v2' needs image.pretrained_weights: a local MobileNetV2 .weights.h5 file")
     architecture, hyperparameters, inputs, reasons = RULES[facts.modality](facts, requested_architecture)
     training = inputs.pop("training", {})
     if requested_architecture != "auto":

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from archflow.errors import SettingsError
-from archflow.examples import get_example
+from archflow.examples import EXAMPLES, get_example
+from archflow.selection import ARCHITECTURES
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class DataSettings:
     task: str = "auto"  # auto | binary | multiclass | regression
     modality: str = "auto"  # auto | tabular | image | text | sequence | timeseries
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
+    allowed_roots: tuple[str, ...] = ()  # folders outside the project that data.source may read from
 
 
 @dataclass(frozen=True)
@@ -185,9 +187,30 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     return cls(**kwargs)
 
 
-def _problems(settings: Settings) -> list[str]:
+LABELS_COLUMN = "label"  # the target of an NPZ file or an image folder, as ingest names it
+
+
+def _source_problem(source: str, root: Path, allowed_roots: tuple[str, ...]) -> str | None:
+    """A file source must resolve (symlinks too) inside the project or an allowed root; a bare
+    name must be a bundled example. Checked before anything is read."""
+    if get_example(source) is not None:
+        return None
+    path = Path(source).expanduser()
+    resolved = (path if path.is_absolute() else root / path).resolve()
+    roots = [root.resolve(), *(Path(r).expanduser().resolve() for r in allowed_roots)]
+    if not any(resolved == r or r in resolved.parents for r in roots):
+        return f"'data.source' = {source!r} resolves to {resolved}, outside the project {root.resolve()}: put the data under data/raw/, or add its folder to 'data.allowed_roots'"
+    if not resolved.exists() and not path.suffix and len(path.parts) == 1:
+        return f"'data.source' = {source!r} is neither a bundled example ({', '.join(sorted(EXAMPLES))}) nor a file or folder in the project"
+    return None
+
+
+def _problems(settings: Settings, root: Path) -> list[str]:
     """Every out-of-range or inconsistent setting, each naming its key."""
     problems = []
+    source = _source_problem(settings.data.source, root, settings.data.allowed_roots)
+    if source:
+        problems.append(source)
     for (group, key), allowed in CHOICES.items():
         value = getattr(getattr(settings, group), key)
         if value not in allowed:
@@ -210,11 +233,16 @@ def _problems(settings: Settings) -> list[str]:
         value = getattr(settings.series, key)
         if value != "auto" and not (value.isdigit() and int(value) >= 1):
             problems.append(f"'series.{key}' = {value!r} must be auto or a positive whole number")
+    known = sorted({name for names in ARCHITECTURES.values() for name in names})
+    if settings.model.architecture not in ("auto", *known):
+        problems.append(f"'model.architecture' = {settings.model.architecture!r}; choose auto or one of {known}")
+    elif settings.data.modality != "auto" and settings.model.architecture not in ("auto", *ARCHITECTURES[settings.data.modality]):
+        problems.append(f"'model.architecture' = {settings.model.architecture!r} does not suit data.modality {settings.data.modality}; choose auto or one of {list(ARCHITECTURES[settings.data.modality])}")
     return problems
 
 
-def _check(settings: Settings) -> None:
-    problems = _problems(settings)
+def _check(settings: Settings, root: Path) -> None:
+    problems = _problems(settings, root)
     if problems:
         raise SettingsError("params.yaml: " + ("; ".join(problems) if len(problems) == 1 else f"{len(problems)} bad settings:\n  - " + "\n  - ".join(problems)))
 
@@ -223,9 +251,14 @@ def _resolve_auto(settings: Settings) -> Settings:
     """``auto`` target and split column mean the bundled example's own; a file needs a target."""
     example = get_example(settings.data.source)
     if settings.data.target == "auto":
-        if example is None:
+        source = Path(settings.data.source)
+        if example is not None:
+            target = example.target
+        elif source.suffix.lower() == ".npz" or source.is_dir():
+            target = LABELS_COLUMN  # the labels of an NPZ file or of an image folder's class folders
+        else:
             raise SettingsError(f"params.yaml: set 'data.target' to the column to predict in {settings.data.source}")
-        settings = dataclasses.replace(settings, data=dataclasses.replace(settings.data, target=example.target))
+        settings = dataclasses.replace(settings, data=dataclasses.replace(settings.data, target=target))
     if settings.split.column == "auto":
         column = example.split_column if example else ""
         settings = dataclasses.replace(settings, split=dataclasses.replace(settings.split, column=column))
@@ -237,10 +270,11 @@ def _resolve_auto(settings: Settings) -> Settings:
     return dataclasses.replace(settings, series=series)
 
 
-def settings_from_dict(values: dict[str, Any]) -> Settings:
-    """Build and check settings from a params mapping (defaults fill what is absent)."""
+def settings_from_dict(values: dict[str, Any], root: str | Path | None = None) -> Settings:
+    """Build and check settings from a params mapping (defaults fill what is absent); file
+    sources must lie inside ``root`` (the project: the current folder by default)."""
     settings = _build(Settings, values or {}, "")
-    _check(settings)
+    _check(settings, Path(root) if root is not None else Path.cwd())
     return _resolve_auto(settings)
 
 
@@ -249,4 +283,10 @@ def load_settings(path: str | Path = "params.yaml") -> Settings:
     path = Path(path)
     if not path.exists():
         raise SettingsError(f"{path} not found: run from the project root")
-    return settings_from_dict(yaml.safe_load(path.read_text()) or {})
+    try:
+        values = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise SettingsError(f"{path} is not valid YAML: {error}") from None
+    if not isinstance(values, dict):
+        raise SettingsError(f"{path} must be a mapping of settings, not {type(values).__name__}")
+    return settings_from_dict(values, path.resolve().parent)
