@@ -32,6 +32,21 @@ def encode_png(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+MAX_PIXELS = 50_000_000  # image.max_pixels: larger images (decompression bombs among them) are refused unread
+
+
+def image_header(data: bytes) -> tuple[int, int, int] | None:
+    """(height, width, channels) from the file's header alone, without decoding its pixels;
+    None when the header cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.height, image.width, len(image.getbands())
+    except Exception:  # PIL raises many types for broken files, DecompressionBombError among them
+        return None
+
+
 def decode_image(data: bytes) -> np.ndarray:
     """Image bytes -> (height, width, channels) uint8; raises on a corrupt or truncated file."""
     from PIL import Image
@@ -42,15 +57,21 @@ def decode_image(data: bytes) -> np.ndarray:
     return array[:, :, None] if array.ndim == 2 else array
 
 
-def image_facts(images: pd.Series, files: pd.Series) -> pd.DataFrame:
-    """One row per image: whether it decodes, and its height, width and channels."""
+def image_facts(images: pd.Series, files: pd.Series, max_pixels: int = MAX_PIXELS) -> pd.DataFrame:
+    """One row per image: its pixel count (from the header), whether it decodes (only images
+    within ``max_pixels`` are decoded), and its height, width and channels."""
     rows = []
     for data, name in zip(images, files):
+        header = image_header(data)
+        pixels = header[0] * header[1] if header else 0
+        if header and pixels > max_pixels:
+            rows.append({"file": name, "pixels": pixels, "decodes": True, "height": header[0], "width": header[1], "channels": header[2]})
+            continue
         try:
             height, width, channels = decode_image(data).shape
-            rows.append({"file": name, "decodes": True, "height": height, "width": width, "channels": channels})
+            rows.append({"file": name, "pixels": pixels, "decodes": True, "height": height, "width": width, "channels": channels})
         except Exception:  # PIL raises many types for broken files
-            rows.append({"file": name, "decodes": False, "height": 0, "width": 0, "channels": 0})
+            rows.append({"file": name, "pixels": pixels, "decodes": False, "height": 0, "width": 0, "channels": 0})
     return pd.DataFrame(rows)
 
 

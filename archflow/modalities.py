@@ -13,7 +13,7 @@ import pandas as pd
 from archflow.images import ImagePreprocessor
 from archflow.profiling import feature_columns
 from archflow.sequences import SequencePreprocessor, as_sequence_rows, sequence_inputs
-from archflow.tabular import TabularPreprocessor, rows_to_inputs
+from archflow.tabular import TabularPreprocessor, row_problems, rows_to_inputs
 from archflow.text import TextPreprocessor, text_inputs
 
 
@@ -52,3 +52,9 @@ def keyed_inputs(description: dict, frame: pd.DataFrame) -> tuple[dict, pd.Index
 def raw_inputs(description: dict, frame: pd.DataFrame) -> dict:
     """A saved model's named inputs from raw rows (see :func:`keyed_inputs`)."""
     return keyed_inputs(description, frame)[0]
+
+
+def input_problems(description: dict, frame: pd.DataFrame) -> list[str]:
+    """What is wrong with raw rows for a saved model, before it predicts from them (tables:
+    columns, types and categories; other modalities name their problems while reading inputs)."""
+    return row_problems(description, frame) if description["modality"] == "tabular" else []

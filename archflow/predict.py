@@ -15,7 +15,7 @@ from archflow.errors import DataError
 from archflow.feeding import predict_inputs
 from archflow.layout import MODEL_FILE, MODEL_META
 from archflow.metrics import as_class_probabilities
-from archflow.modalities import keyed_inputs, raw_inputs
+from archflow.modalities import input_problems, keyed_inputs, raw_inputs
 
 
 @dataclass
@@ -25,6 +25,10 @@ class TrainedModel:
 
     def raw_outputs(self, frame: pd.DataFrame) -> np.ndarray:
         return predict_inputs(self.model, raw_inputs(self.metadata["inputs"], frame))
+
+    def input_problems(self, frame: pd.DataFrame) -> list[str]:
+        """Problems with raw rows that prediction would otherwise pass over silently."""
+        return input_problems(self.metadata["inputs"], frame)
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Predictions for raw rows: the label (or value) and, for classes, probabilities; for a

@@ -36,9 +36,10 @@ def infer_column(series: pd.Series, margin: float, max_categories: int, keep_val
     entry: dict = {"nullable": bool(series.isna().any())}
     values = series.dropna()
     if is_bytes(series):
-        from archflow.images import decode_image
+        from archflow.images import image_header
 
-        shapes = {decode_image(b).shape for b in values}
+        # headers only: undecodable or oversized images are for validation to name, not to crash on
+        shapes = {shape for shape in map(image_header, values) if shape is not None}
         entry.update(kind="image", channels=sorted({int(s[2]) for s in shapes}))
         sizes = {(int(s[0]), int(s[1])) for s in shapes}
         entry["size"] = list(next(iter(sizes))) if len(sizes) == 1 else None  # None: any size (image.size resizes)

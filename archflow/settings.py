@@ -15,6 +15,7 @@ import yaml
 
 from archflow.errors import SettingsError
 from archflow.examples import EXAMPLES, get_example
+from archflow.images import MAX_PIXELS
 from archflow.selection import ARCHITECTURES
 
 
@@ -47,6 +48,7 @@ class ImageSettings:
     flip: bool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
     fine_tune_epochs: int = 10  # transfer learning: epochs of fine-tuning after the frozen phase
     pretrained_weights: str = ""  # a local MobileNetV2 (include_top=False) .weights.h5 file: transfer learning for small sets
+    max_pixels: int = MAX_PIXELS  # larger images are refused at validation, unread (decompression bombs)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ LOWER_BOUNDS = {
     ("validate", "max_categories"): (1, True, "at least 1"),
     ("validate", "min_rows"): (1, True, "at least 1"),
     ("image", "fine_tune_epochs"): (0, True, "0 or more"),
+    ("image", "max_pixels"): (1, True, "at least 1"),
     ("preprocess", "min_category_count"): (1, True, "at least 1"),
     ("series", "max_gap"): (1, True, "at least 1 (time steps)"),
     ("promote", "tolerance"): (0, True, "0 or more (a share of the production model's score)"),

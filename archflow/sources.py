@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
@@ -28,8 +30,13 @@ class SourceInfo:
 
 
 def source_name(source: str) -> str:
-    """A short name for the source: the example name or the file stem (used to name its schema)."""
-    return source if get_example(source) else Path(source).stem
+    """A short name for the source, which names its schema: the example name, or the file's
+    stem (its whole name when the stem is a bundled example's: data/raw/penguins.csv is not
+    the bundled penguins and must not be checked against its schema)."""
+    if get_example(source):
+        return source
+    path = Path(source)
+    return path.name if get_example(path.stem) else path.stem
 
 
 def _file_sha256(path: Path) -> str:
@@ -38,6 +45,11 @@ def _file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        return [name.strip() for name in next(csv.reader(handle), [])]
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -58,6 +70,13 @@ def read_table(path: Path) -> pd.DataFrame:
     if frame.empty:
         raise DataError(f"{path}: the file has a header but no data rows")
     frame.columns = [str(column).strip() for column in frame.columns]
+    names = _csv_header(path) if path.suffix.lower() == ".csv" else list(frame.columns)  # pandas renames a repeated CSV header to "name.1"
+    duplicated = sorted({c for c in names if names.count(c) > 1})
+    if duplicated:
+        raise DataError(f"{path}: column name(s) {duplicated} appear more than once; give every column its own name")
+    nested = [c for c in frame.columns if frame[c].dtype == object and frame[c].dropna().head(1000).map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray))).any()]
+    if nested:
+        raise DataError(f"{path}: column(s) {nested} hold lists or records; archflow reads flat columns (numbers, text, dates): flatten them into columns of their own")
     return frame
 
 

@@ -36,6 +36,27 @@ def rows_to_inputs(frame: pd.DataFrame, numeric: list[str], categorical: list[st
     return inputs
 
 
+def row_problems(description: dict, frame: pd.DataFrame, shown: int = 3) -> list[str]:
+    """What in raw rows a tabular model would silently mistake: missing input columns, text in
+    numeric columns (it would become a missing value), categories it never saw in training."""
+    numeric, categorical = description["numeric"], description["categorical"]
+    missing = [c for c in numeric + categorical if c not in frame.columns]
+    problems = [f"missing input column(s) {missing}"] if missing else []
+    for column in (c for c in numeric if c in frame.columns):
+        values = frame[column]
+        bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
+        if bad.any():
+            problems.append(f"column '{column}' should be numeric but has {int(bad.sum())} other value(s), e.g. " + ", ".join(f"{values[i]!r} (row {i})" for i in values.index[bad][:shown]))
+    for column, vocabulary in description.get("vocabularies", {}).items():
+        if column not in frame.columns:
+            continue
+        values = frame[column].dropna().astype(str)
+        unseen = values[~values.isin(vocabulary)]
+        if len(unseen):
+            problems.append(f"column '{column}' has {len(unseen)} value(s) the model never saw in training, e.g. " + ", ".join(f"{v!r} (row {i})" for i, v in unseen.head(shown).items()) + f"; it knows {vocabulary[:10]}")
+    return problems
+
+
 class TabularPreprocessor:
     """Imputation and standard scaling of numeric columns, one-hot encoding of categories."""
 
@@ -60,7 +81,10 @@ class TabularPreprocessor:
         return rows_to_inputs(frame, self.numeric, self.categorical)
 
     def describe(self) -> dict:
-        return {"modality": "tabular", "numeric": self.numeric, "categorical": self.categorical}
+        description = {"modality": "tabular", "numeric": self.numeric, "categorical": self.categorical}
+        if hasattr(self, "vocabularies_"):  # so prediction can name categories the model never saw
+            description["vocabularies"] = {c: [v for v in vocabulary if v != MISSING] for c, vocabulary in self.vocabularies_.items()}
+        return description
 
     def body_arguments(self) -> dict:
         return {}

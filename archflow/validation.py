@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.detection import is_classification
-from archflow.images import image_facts
+from archflow.images import MAX_PIXELS, image_facts
 from archflow.ordered_checks import ordered_suites
 from archflow.profiling import is_numeric
 
@@ -37,12 +37,13 @@ class Requirements:
     min_rows_per_class: int
     folds: int
     test_size: float
+    max_pixels: int = MAX_PIXELS
 
 
-def requirements_for(folds: int, test_size: float, min_rows: int) -> Requirements:
+def requirements_for(folds: int, test_size: float, min_rows: int, max_pixels: int = MAX_PIXELS) -> Requirements:
     """Stratified folds on the training split need ``folds`` rows of each class there."""
     per_class = max(2, math.ceil(folds / (1 - test_size)))
-    return Requirements(min_rows=min_rows, min_rows_per_class=per_class, folds=folds, test_size=test_size)
+    return Requirements(min_rows=min_rows, min_rows_per_class=per_class, folds=folds, test_size=test_size, max_pixels=max_pixels)
 
 
 TIME_TYPES = CATEGORICAL_TYPES + NUMERIC_TYPES + ["Timestamp", "datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]"]
@@ -82,9 +83,10 @@ def build_expectations(schema: dict, present: list[str], requirements: Requireme
     return expectations
 
 
-def image_expectations(gxe, entry: dict, resize: bool) -> list:
-    """Checks on the per-image facts table (file, decodes, height, width, channels)."""
+def image_expectations(gxe, entry: dict, resize: bool, max_pixels: int) -> list:
+    """Checks on the per-image facts table (file, pixels, decodes, height, width, channels)."""
     expectations = [
+        gxe.ExpectColumnValuesToBeBetween(column="pixels", max_value=max_pixels),
         gxe.ExpectColumnValuesToBeInSet(column="decodes", value_set=[True]),
         gxe.ExpectColumnValuesToBeInSet(column="channels", value_set=entry["channels"]),
     ]
@@ -95,12 +97,15 @@ def image_expectations(gxe, entry: dict, resize: bool) -> list:
     return expectations
 
 
-def _describe_images(facts: pd.DataFrame, column: str, entry: dict) -> tuple[str, list] | None:
+def _describe_images(facts: pd.DataFrame, column: str, entry: dict, max_pixels: int) -> tuple[str, list] | None:
     """The failure in words, or None when only undecodable images (reported once) caused it."""
+    if column == "pixels":
+        big = facts.loc[facts["pixels"] > max_pixels, "file"].tolist()
+        return f"{len(big)} image(s) have more than image.max_pixels ({max_pixels:,}) pixels and were not decoded (a decompression bomb, or photos to shrink first; raise image.max_pixels if they are genuine)", big[:EXAMPLES_SHOWN]
     if column == "decodes":
         bad = facts.loc[~facts["decodes"], "file"].tolist()
         return f"{len(bad)} image(s) cannot be decoded (corrupt or truncated)", bad[:EXAMPLES_SHOWN]
-    decoded = facts[facts["decodes"]]
+    decoded = facts[facts["decodes"] & (facts["pixels"] <= max_pixels)]
     if column == "channels":
         odd = decoded.loc[~decoded["channels"].isin(entry["channels"]), "file"].tolist()
         return (f"{len(odd)} image(s) have a channel count other than {entry['channels']}", odd[:EXAMPLES_SHOWN]) if odd else None
@@ -171,11 +176,15 @@ def _describe(frame: pd.DataFrame, schema: dict, requirements: Requirements, kin
 
 def _describe_counts(counts: pd.DataFrame, target: str, requirements: Requirements) -> tuple[str, list]:
     low = counts[counts["rows"] < requirements.min_rows_per_class]
-    listing = ", ".join(f"'{c}': {n}" for c, n in zip(low["class"], low["rows"]))
+    listing = ", ".join(f"'{c}': {n}" for c, n in zip(low["class"].head(EXAMPLES_SHOWN), low["rows"].head(EXAMPLES_SHOWN)))
+    more = f" and {len(low) - EXAMPLES_SHOWN} more" if len(low) > EXAMPLES_SHOWN else ""
     sentence = (
-        f"target column '{target}' has too few rows in class(es) {listing}; each class needs at least "
+        f"target column '{target}' has too few rows in {len(low)} class(es): {listing}{more}; each class needs at least "
         f"{requirements.min_rows_per_class} for {requirements.folds} folds with a {requirements.test_size:.0%} hold-out"
     )
+    singletons = int((counts["rows"] == 1).sum())
+    if singletons > len(counts) / 2:
+        sentence += f". {singletons} of {len(counts)} classes have a single row: is '{target}' an identifier rather than a label? Set data.target to the column to predict"
     return sentence, []
 
 
@@ -218,8 +227,8 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     image_table = None
     if image_column:
         names = frame["file"] if "file" in frame.columns else pd.Series(frame.index.astype(str))
-        image_table = image_facts(frame[image_column], names)
-        runs.append(("image-facts", image_table, image_expectations(gxe, schema["columns"][image_column], resize)))
+        image_table = image_facts(frame[image_column], names, requirements.max_pixels)
+        runs.append(("image-facts", image_table, image_expectations(gxe, schema["columns"][image_column], resize, requirements.max_pixels)))
 
     checks, failures, mistyped = 0, [], set()
     for name, data, expectations in runs:
@@ -243,7 +252,7 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
                 problem, examples = _describe_counts(counts, target, requirements)
                 column = target
             elif name == "image-facts":
-                described = _describe_images(image_table, column, schema["columns"][image_column])
+                described = _describe_images(image_table, column, schema["columns"][image_column], requirements.max_pixels)
                 if described is None:
                     continue
                 (problem, examples), column = described, image_column

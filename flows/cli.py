@@ -24,9 +24,16 @@ def predict_main(argv: list[str]) -> int:
     parser.add_argument("rows", help="CSV or Parquet file of raw rows (the target column may be absent)")
     parser.add_argument("--model", default="models/model", help="trained model folder (default: models/model)")
     parser.add_argument("-o", "--output", help="write predictions here (CSV); default: print them")
+    parser.add_argument("--on-bad-rows", choices=["refuse", "warn"], default="refuse", help="rows the model cannot read faithfully (missing columns, text in numeric columns, unseen categories): refuse (default) or warn and predict")
     args = parser.parse_args(argv)
     try:
-        predictions = load_trained(args.model).predict(read_table(Path(args.rows)))
+        trained, rows = load_trained(args.model), read_table(Path(args.rows))
+        problems = trained.input_problems(rows)
+        if problems and (args.on_bad_rows == "refuse" or any(p.startswith("missing input column") for p in problems)):
+            raise DataError(f"{args.rows} does not fit the model in {args.model}:\n  - " + "\n  - ".join(problems) + "\n(--on-bad-rows warn predicts anyway: text in a numeric column counts as missing, an unseen category as none)")
+        for problem in problems:
+            print(f"archflow predict: warning: {args.rows}: {problem}", file=sys.stderr)
+        predictions = trained.predict(rows)
     except (DataError, KeyError) as error:
         print(f"archflow predict: {error}", file=sys.stderr)
         return 1

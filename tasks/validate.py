@@ -35,6 +35,8 @@ def validate(settings: Settings) -> dict:
     source = read_json(Path(settings.paths.ingested) / SOURCE)["source"]
     path = schema_path(settings)
     inferred = not path.exists()
+    if settings.data.target in frame.columns and frame[settings.data.target].isna().all():
+        raise DataError(f"{source}: target column '{settings.data.target}' (data.target) has no values: all {len(frame)} rows are missing")
     if inferred:
         if settings.data.target not in frame.columns:
             raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
@@ -45,7 +47,7 @@ def validate(settings: Settings) -> dict:
         schema = parse_schema(path.read_text(), str(path))
         if schema["target"] != settings.data.target:
             raise DataError(f"{path} was made for target '{schema['target']}' but data.target is '{settings.data.target}': fix one, or delete the schema to infer it again")
-    requirements = requirements_for(settings.train.folds, settings.split.test_size, settings.validate.min_rows)
+    requirements = requirements_for(settings.train.folds, settings.split.test_size, settings.validate.min_rows, settings.image.max_pixels)
     with atomic_dir(settings.paths.validation) as out:
         policy = {"fill": settings.series.fill, "max_gap": settings.series.max_gap}
         summary = validate_frame(frame, schema, requirements, out / DATA_DOCS, resize=bool(settings.image.size), series_policy=policy)

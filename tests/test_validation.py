@@ -63,7 +63,7 @@ def test_too_few_rows_in_a_class_for_the_folds(schema):
     frame = make_table(seed=1)
     keep = frame.index[frame["label"] != "c"].tolist() + frame.index[frame["label"] == "c"].tolist()[:1]
     summary = validate_frame(frame.loc[keep], schema, requirements_for(folds=5, test_size=0.2, min_rows=10))
-    assert "too few rows in class(es) 'c': 1" in problems(summary)
+    assert "too few rows in 1 class(es): 'c': 1" in problems(summary)
 
 
 def test_infinite_and_out_of_range_values(schema):
