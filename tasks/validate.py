@@ -41,7 +41,10 @@ def validate(settings: Settings) -> dict:
         if settings.data.target not in frame.columns:
             raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
         v = settings.validate
-        schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, settings_layout(frame, settings))
+        try:
+            schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, settings_layout(frame, settings))
+        except DataError as error:  # name the file the problem was found in
+            raise DataError(f"{source}: {error}") from None
         log.info("no schema at %s yet: inferred one from this data", path)
     else:
         schema = parse_schema(path.read_text(), str(path))
