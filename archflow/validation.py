@@ -230,19 +230,19 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
         image_table = image_facts(frame[image_column], names, requirements.max_pixels)
         runs.append(("image-facts", image_table, image_expectations(gxe, schema["columns"][image_column], resize, requirements.max_pixels)))
 
-    checks, failures, mistyped = 0, [], set()
+    checks, failures = 0, []
     for name, data, expectations in runs:
         outcome = _suite_result(context, name, data, expectations, docs=docs_dir is not None)
+        # a column of the wrong type cannot be range- or set-checked meaningfully: report its type alone
+        mistyped = {r.expectation_config.kwargs.get("column") for r in outcome.results if not r.success and r.expectation_config.type == "expect_column_values_to_be_in_type_list"}
         for item in outcome.results:
             checks += 1
             if item.success:
                 continue
             config = item.expectation_config
             column = config.kwargs.get("column")
-            if column in mistyped:
-                continue  # a column of the wrong type cannot be range- or set-checked meaningfully
-            if config.type == "expect_column_values_to_be_in_type_list":
-                mistyped.add(column)
+            if column in mistyped and config.type != "expect_column_values_to_be_in_type_list":
+                continue
             if name in describers:
                 described = describers[name](column, config.type, item.result)
                 if described is None:
