@@ -1,71 +1,81 @@
-"""Typed, frozen settings read once from params.yaml.
+"""Typed, frozen settings read once from params.yaml, checked by pydantic.
 
 Every stage entry point calls :func:`load_settings` once and hands each function only the
-part it uses. Unknown keys are errors, so a typo in params.yaml never passes silently.
+part it uses. Types, ranges, choices and unknown keys are checked by pydantic in one pass
+(every bad key in one message); rules that span keys or touch the file system (a source
+inside the project, an architecture that suits the modality) are checked after it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+import typing
+from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from archflow.errors import SettingsError
 from archflow.examples import EXAMPLES, get_example
 from archflow.images import MAX_PIXELS
 from archflow.selection import ARCHITECTURES
 
+# unknown keys are errors; numbers in text fields (batch_size: 64) are read as text
+STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+AutoOrCount = Annotated[str, Field(pattern=r"^(auto|[1-9][0-9]*)$", description="auto or a positive whole number")]
+Share = Annotated[float, Field(gt=0, lt=1)]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=STRICT)
 class DataSettings:
     source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
     target: str = "auto"  # the target column; auto: the bundled example's own target
-    task: str = "auto"  # auto | binary | multiclass | regression
-    modality: str = "auto"  # auto | tabular | image | text | sequence | timeseries
+    task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
+    modality: Literal["auto", "tabular", "image", "text", "sequence", "timeseries"] = "auto"
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
     allowed_roots: tuple[str, ...] = ()  # folders outside the project that data.source may read from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class ValidateSettings:
-    range_margin: float = 0.5  # inferred numeric ranges are widened by this share of their span
-    max_categories: int = 50  # string columns with more distinct values get no value-set check
-    min_rows: int = 20
+    range_margin: Annotated[float, Field(ge=0)] = 0.5  # inferred numeric ranges are widened by this share of their span
+    max_categories: Annotated[int, Field(ge=1)] = 50  # string columns with more distinct values get no value-set check
+    min_rows: Annotated[int, Field(ge=1)] = 20
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class SplitSettings:
-    test_size: float = 0.2
+    test_size: Share = 0.2
     column: str = "auto"  # a column of train/test marking a given hold-out; auto: the example's own; "" none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class ImageSettings:
-    size: tuple[int, ...] = ()  # (height, width) to resize every image to; empty: sizes must agree
-    flip: bool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
-    fine_tune_epochs: int = 10  # transfer learning: epochs of fine-tuning after the frozen phase
+    size: Annotated[tuple[Annotated[int, Field(ge=1)], ...], Field(max_length=2)] = ()  # (height, width) to resize every image to; empty: sizes must agree
+    flip: StrictBool = False  # horizontal flips in augmentation (off: digits and text are not mirror-symmetric)
+    fine_tune_epochs: Annotated[int, Field(ge=0)] = 10  # transfer learning: epochs of fine-tuning after the frozen phase
     pretrained_weights: str = ""  # a local MobileNetV2 (include_top=False) .weights.h5 file: transfer learning for small sets
-    max_pixels: int = MAX_PIXELS  # larger images are refused at validation, unread (decompression bombs)
+    max_pixels: Annotated[int, Field(ge=1)] = MAX_PIXELS  # larger images are refused at validation, unread (decompression bombs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class SeriesSettings:
     """Forecasting: one or many series in a table with a time column."""
 
     time_column: str = "auto"  # auto: the example's own, else a column of dates named like time/date; "" none
     id_column: str = ""  # several series in one table: the column naming each series
-    horizon: str = "auto"  # steps to forecast; auto: the example's own, else 1
-    lookback: str = "auto"  # steps of history the model reads; auto: two seasons, at least twice the horizon
-    season: str = "auto"  # seasonal period of the baseline and MASE; auto: from the time step (monthly 12, daily 7, hourly 24)
-    max_gap: float = 1.5  # largest allowed gap between time stamps, in typical time steps
-    fill: str = "ffill"  # missing values: ffill (last value, past only) | interpolate | none
-    cv: str = "expanding"  # time-ordered folds: expanding | sliding
+    horizon: AutoOrCount = "auto"  # steps to forecast; auto: the example's own, else 1
+    lookback: AutoOrCount = "auto"  # steps of history the model reads; auto: two seasons, at least twice the horizon
+    season: AutoOrCount = "auto"  # seasonal period of the baseline and MASE; auto: from the time step (monthly 12, daily 7, hourly 24)
+    max_gap: Annotated[float, Field(ge=1)] = 1.5  # largest allowed gap between time stamps, in typical time steps
+    fill: Literal["ffill", "interpolate", "none"] = "ffill"  # missing values: ffill (last value, past only) | interpolate | none
+    cv: Literal["expanding", "sliding"] = "expanding"  # time-ordered folds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class SequenceSettings:
     """Sequence classification: long-format tables (one row per time step)."""
 
@@ -73,36 +83,39 @@ class SequenceSettings:
     step_column: str = "step"  # the column ordering the steps of a sequence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class PreprocessSettings:
-    unseen_categories: str = "ignore"  # ignore: all-zero encoding | bucket: a shared "other" column
-    min_category_count: int = 1  # categories rarer than this in training rows go to "other"
+    unseen_categories: Literal["ignore", "bucket"] = "ignore"  # ignore: all-zero encoding | bucket: a shared "other" column
+    min_category_count: Annotated[int, Field(ge=1)] = 1  # categories rarer than this in training rows go to "other"
 
 
-@dataclass(frozen=True)
+ArchitectureName = Literal["auto", "mlp", "cnn", "mobilenet_v2", "bigru", "bilstm", "text_cnn", "fcn", "sequence_rnn", "encoder_decoder", "stacked_rnn"]
+
+
+@dataclass(frozen=True, config=STRICT)
 class ModelSettings:
-    architecture: str = "auto"  # auto, or a registered builder name such as mlp
+    architecture: ArchitectureName = "auto"  # auto, or one of the registered builders that suits the modality
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class TrainSettings:
-    folds: int = 5
-    epochs: int = 300
-    batch_size: str = "auto"  # auto (chosen by the select stage from the row count) or a number
-    patience: int = 25
-    learning_rate: float = 0.003
-    imbalance: str = "auto"  # auto | class_weight | oversample | undersample | none
+    folds: Annotated[int, Field(ge=2)] = 5
+    epochs: Annotated[int, Field(ge=1)] = 300
+    batch_size: AutoOrCount = "auto"  # auto (chosen by the select stage from the row count) or a number
+    patience: Annotated[int, Field(ge=0)] = 25
+    learning_rate: Annotated[float, Field(gt=0)] = 0.003
+    imbalance: Literal["auto", "class_weight", "oversample", "undersample", "none"] = "auto"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class PromoteSettings:
     """The gate a candidate passes before it replaces the production model."""
 
-    metric: str = "auto"  # auto: balanced_accuracy (classes), rmse (regression), mae (forecasts)
-    tolerance: float = 0.0  # how much worse than production the candidate may score, as a share of production's score
+    metric: Literal["auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "mae", "rmse", "r2", "mape", "mase"] = "auto"  # auto: balanced_accuracy (classes), rmse (regression), mae (forecasts)
+    tolerance: Annotated[float, Field(ge=0)] = 0.0  # how much worse than production the candidate may score, as a share of production's score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class Paths:
     raw: str = "data/raw"
     ingested: str = "data/ingested"
@@ -120,9 +133,9 @@ class Paths:
     checkpoints: str = ".archflow/checkpoints"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class Settings:
-    seed: int = 42
+    seed: Annotated[int, Field(ge=0)] = 42
     data: DataSettings = field(default_factory=DataSettings)
     validate: ValidateSettings = field(default_factory=ValidateSettings)
     split: SplitSettings = field(default_factory=SplitSettings)
@@ -136,58 +149,41 @@ class Settings:
     paths: Paths = field(default_factory=Paths)
 
 
-CHOICES = {
-    ("data", "task"): {"auto", "binary", "multiclass", "regression"},
-    ("data", "modality"): {"auto", "tabular", "image", "text", "sequence", "timeseries"},
-    ("series", "fill"): {"ffill", "interpolate", "none"},
-    ("series", "cv"): {"expanding", "sliding"},
-    ("preprocess", "unseen_categories"): {"ignore", "bucket"},
-    ("train", "imbalance"): {"auto", "class_weight", "oversample", "undersample", "none"},
-    ("promote", "metric"): {"auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "mae", "rmse", "r2", "mape", "mase"},
-}
-
-# (group, key) -> (lowest allowed, whether the lowest itself is allowed, what the key means)
-LOWER_BOUNDS = {
-    ("", "seed"): (0, True, "a whole number, 0 or more"),
-    ("train", "folds"): (2, True, "at least 2"),
-    ("train", "epochs"): (1, True, "at least 1"),
-    ("train", "patience"): (0, True, "0 or more (epochs without improvement before stopping)"),
-    ("train", "learning_rate"): (0, False, "above 0"),
-    ("validate", "range_margin"): (0, True, "0 or more (a share of each column's span)"),
-    ("validate", "max_categories"): (1, True, "at least 1"),
-    ("validate", "min_rows"): (1, True, "at least 1"),
-    ("image", "fine_tune_epochs"): (0, True, "0 or more"),
-    ("image", "max_pixels"): (1, True, "at least 1"),
-    ("preprocess", "min_category_count"): (1, True, "at least 1"),
-    ("series", "max_gap"): (1, True, "at least 1 (time steps)"),
-    ("promote", "tolerance"): (0, True, "0 or more (a share of the production model's score)"),
-}
+def _where(location: tuple) -> str:
+    return ".".join(str(part) for part in location if not isinstance(part, int)) or "params.yaml"
 
 
-def _build(cls: type, values: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise SettingsError(f"params.yaml: unknown key(s) {unknown} under '{where}'; known: {sorted(known)}")
-    kwargs: dict[str, Any] = {}
-    for name, value in values.items():
-        default = getattr(cls(), name)
-        if dataclasses.is_dataclass(default):
-            kwargs[name] = _build(type(default), value or {}, f"{where}.{name}".strip("."))
-        elif isinstance(default, tuple):
-            kwargs[name] = tuple(value or ())
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise SettingsError(f"params.yaml: '{where}.{name}' = {value!r} must be true or false")
-            kwargs[name] = value
-        elif value is None:
-            kwargs[name] = value
-        else:
-            try:
-                kwargs[name] = type(default)(value)
-            except (TypeError, ValueError) as exc:
-                raise SettingsError(f"params.yaml: '{where}.{name}' = {value!r} is not a {type(default).__name__}") from exc
-    return cls(**kwargs)
+def _known_keys(location: tuple) -> list[str]:
+    """The keys allowed beside an unknown one."""
+    group: Any = Settings
+    for part in location[:-1]:
+        group = typing.get_type_hints(group).get(part)
+        if not dataclasses.is_dataclass(group):
+            return []
+    return [f.name for f in dataclasses.fields(group)]
+
+
+def _describe_error(error: dict) -> str:
+    """One pydantic error as 'key' = value: what is wrong."""
+    key = _where(error["loc"])
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        known = _known_keys(error["loc"])
+        return f"unknown key '{key}'" + (f"; known: {known}" if known else "")
+    message = error["msg"].replace("Input should be", "should be").replace("String should match pattern '^(auto|[1-9][0-9]*)$'", "should be auto or a positive whole number")
+    return f"'{key}' = {error['input']!r}: {message}"
+
+
+def _build(values: dict[str, Any]) -> Settings:
+    """Settings from a params mapping; every type, range, choice and unknown key in one error."""
+    try:
+        return TypeAdapter(Settings).validate_python(values)
+    except ValidationError as error:
+        problems = [_describe_error(e) for e in error.errors()]
+        raise SettingsError(_listing(problems)) from None
+
+
+def _listing(problems: list[str]) -> str:
+    return "params.yaml: " + (problems[0] if len(problems) == 1 else f"{len(problems)} bad settings:\n  - " + "\n  - ".join(problems))
 
 
 LABELS_COLUMN = "label"  # the target of an NPZ file or an image folder, as ingest names it
@@ -209,45 +205,26 @@ def _source_problem(source: str, root: Path, allowed_roots: tuple[str, ...]) -> 
 
 
 def _problems(settings: Settings, root: Path) -> list[str]:
-    """Every out-of-range or inconsistent setting, each naming its key."""
+    """Rules that span keys or touch the file system, each naming its key."""
     problems = []
     source = _source_problem(settings.data.source, root, settings.data.allowed_roots)
     if source:
         problems.append(source)
-    for (group, key), allowed in CHOICES.items():
-        value = getattr(getattr(settings, group), key)
-        if value not in allowed:
-            problems.append(f"'{group}.{key}' = {value!r}; choose one of {sorted(allowed)}")
-    for (group, key), (lowest, inclusive, meaning) in LOWER_BOUNDS.items():
-        value = getattr(getattr(settings, group) if group else settings, key)
-        if value < lowest or (value == lowest and not inclusive):
-            problems.append(f"'{f'{group}.' if group else ''}{key}' = {value!r} must be {meaning}")
-    if not 0 < settings.split.test_size < 1:
-        problems.append(f"'split.test_size' = {settings.split.test_size!r} must lie between 0 and 1")
-    batch = settings.train.batch_size
-    if batch != "auto" and not (batch.isdigit() and int(batch) >= 1):
-        problems.append(f"'train.batch_size' = {batch!r} must be auto or a positive whole number")
     weights = settings.image.pretrained_weights
     if weights and not (weights.endswith(".weights.h5") and Path(weights).is_file()):
         problems.append(f"'image.pretrained_weights' = {weights!r} must be an existing .weights.h5 file (weights cannot be downloaded here)")
-    if len(settings.image.size) not in (0, 2) or any(not (isinstance(v, int) and v >= 1) for v in settings.image.size):
-        problems.append(f"'image.size' = {list(settings.image.size)!r} must be empty or [height, width] in whole pixels")
-    for key in ("horizon", "lookback", "season"):
-        value = getattr(settings.series, key)
-        if value != "auto" and not (value.isdigit() and int(value) >= 1):
-            problems.append(f"'series.{key}' = {value!r} must be auto or a positive whole number")
-    known = sorted({name for names in ARCHITECTURES.values() for name in names})
-    if settings.model.architecture not in ("auto", *known):
-        problems.append(f"'model.architecture' = {settings.model.architecture!r}; choose auto or one of {known}")
-    elif settings.data.modality != "auto" and settings.model.architecture not in ("auto", *ARCHITECTURES[settings.data.modality]):
-        problems.append(f"'model.architecture' = {settings.model.architecture!r} does not suit data.modality {settings.data.modality}; choose auto or one of {list(ARCHITECTURES[settings.data.modality])}")
+    if len(settings.image.size) == 1:
+        problems.append(f"'image.size' = {list(settings.image.size)!r} must be empty or [height, width]")
+    modality, architecture = settings.data.modality, settings.model.architecture
+    if modality != "auto" and architecture not in ("auto", *ARCHITECTURES[modality]):
+        problems.append(f"'model.architecture' = {architecture!r} does not suit data.modality {modality}; choose auto or one of {list(ARCHITECTURES[modality])}")
     return problems
 
 
 def _check(settings: Settings, root: Path) -> None:
     problems = _problems(settings, root)
     if problems:
-        raise SettingsError("params.yaml: " + ("; ".join(problems) if len(problems) == 1 else f"{len(problems)} bad settings:\n  - " + "\n  - ".join(problems)))
+        raise SettingsError(_listing(problems))
 
 
 def _resolve_auto(settings: Settings) -> Settings:
@@ -276,7 +253,7 @@ def _resolve_auto(settings: Settings) -> Settings:
 def settings_from_dict(values: dict[str, Any], root: str | Path | None = None) -> Settings:
     """Build and check settings from a params mapping (defaults fill what is absent); file
     sources must lie inside ``root`` (the project: the current folder by default)."""
-    settings = _build(Settings, values or {}, "")
+    settings = _build(values or {})
     _check(settings, Path(root) if root is not None else Path.cwd())
     return _resolve_auto(settings)
 

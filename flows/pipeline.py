@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from prefect import flow, get_client, get_run_logger, task
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 
 from archflow.errors import SettingsError
 from archflow.settings import load_settings
@@ -83,7 +83,11 @@ def pipeline(force: bool = False, push: bool = False):
     """Bring every stage up to date, in dependency order; optionally ``dvc push`` after (a
     scheduled run does, so a promoted model reaches the remote)."""
     log = get_run_logger()
-    settings = load_settings()  # a bad setting stops the run here, before any stage touches an output
+    try:
+        settings = load_settings()  # a bad setting stops the run here, before any stage touches an output
+    except SettingsError as error:  # a scheduled run's message, without a traceback
+        log.error("%s", error)
+        return Failed(message=str(error))
     env = dict(os.environ)
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
     env[PIPELINE_RUN_TAG] = str(flow_run.id)

@@ -62,28 +62,28 @@ def merged(base: dict, changes: dict) -> dict:
 # ---- settings: refused by `archflow run` before any stage starts ----------------------------
 
 SETTINGS = {
-    "negative learning rate": ({"train": {"learning_rate": -1}}, "'train.learning_rate' = -1.0 must be above 0"),
+    "negative learning rate": ({"train": {"learning_rate": -1}}, "'train.learning_rate' = -1: should be greater than 0"),
     "negative patience": ({"train": {"patience": -5}}, "'train.patience' = -5"),
     "zero batch size": ({"train": {"batch_size": "0"}}, "'train.batch_size' = '0'"),
     "negative seed": ({"seed": -1}, "'seed' = -1"),
     "negative range margin": ({"validate": {"range_margin": -1}}, "'validate.range_margin'"),
-    "unknown architecture": ({"model": {"architecture": "nonsense"}}, "'model.architecture' = 'nonsense'; choose auto or one of"),
+    "unknown architecture": ({"model": {"architecture": "nonsense"}}, "'model.architecture' = 'nonsense': should be 'auto', 'mlp'"),
     "architecture for another modality": ({"data": {"modality": "tabular"}, "model": {"architecture": "cnn"}}, "does not suit data.modality tabular"),
     "unknown task": ({"data": {"task": "binry"}}, "'data.task' = 'binry'"),
     "test size above one": ({"split": {"test_size": 1.5}}, "'split.test_size' = 1.5"),
-    "one fold": ({"train": {"folds": 1}}, "'train.folds' = 1 must be at least 2"),
+    "one fold": ({"train": {"folds": 1}}, "'train.folds' = 1: should be greater than or equal to 2"),
     "zero epochs": ({"train": {"epochs": 0}}, "'train.epochs' = 0"),
     "source outside the project": ({"data": {"source": "../anything.csv"}}, "outside the project"),
     "source at /etc": ({"data": {"source": "/etc"}}, "'data.source' = '/etc' resolves to /etc, outside the project"),
     "unknown example name": ({"data": {"source": "penguin", "target": "auto"}}, "'data.source' = 'penguin' is neither a bundled example"),
-    "misspelt key": ({"train": {"epoch": 3}}, "unknown key(s) ['epoch'] under 'train'"),
-    "switch that is not a boolean": ({"image": {"flip": "no"}}, "'image.flip' = 'no' must be true or false"),
+    "misspelt key": ({"train": {"epoch": 3}}, "unknown key 'train.epoch'; known: ['folds', 'epochs'"),
+    "switch that is not a boolean": ({"image": {"flip": "no"}}, "'image.flip' = 'no': should be a valid boolean"),
     "image size of one number": ({"image": {"size": [32]}}, "'image.size'"),
     "horizon that is not a number": ({"series": {"horizon": "soon"}}, "'series.horizon' = 'soon'"),
     "negative tolerance": ({"promote": {"tolerance": -1}}, "'promote.tolerance'"),
     "unknown gate metric": ({"promote": {"metric": "speed"}}, "'promote.metric' = 'speed'"),
     "unknown imbalance strategy": ({"train": {"imbalance": "smote"}}, "'train.imbalance' = 'smote'"),
-    "learning rate as text": ({"train": {"learning_rate": "fast"}}, "'train.learning_rate' = 'fast' is not a float"),
+    "learning rate as text": ({"train": {"learning_rate": "fast"}}, "'train.learning_rate' = 'fast': should be a valid number"),
 }
 
 

@@ -123,7 +123,7 @@ def test_encoder_decoder_end_to_end_on_a_monthly_series(tmp_path, prefect_api, m
     assert forecast.shape == (1, 6) and np.isfinite(forecast.to_numpy(dtype=float)).all()
     from flows.cli import main
 
-    assert main(["predict", "data/raw/sales.csv", "-o", "forecast.csv"]) == 0  # `archflow predict` on the history
+    assert main(["predict", "data/raw/sales.csv", "--model", "models/candidate", "-o", "forecast.csv"]) == 0  # `archflow predict` on the history
     written = pd.read_csv("forecast.csv")
     assert list(written.columns) == ["series"] + [f"step_{h}" for h in range(1, 7)] and np.allclose(written.iloc[0, 1:].to_numpy(float), forecast.iloc[0].to_numpy(float), rtol=1e-5)
 

@@ -44,7 +44,7 @@ def test_every_bad_setting_is_named_in_one_message():
     with pytest.raises(SettingsError) as error:
         settings_from_dict(bad)
     message = str(error.value)
-    assert "8 bad settings" in message
+    assert "8 bad settings" in message, message
     for key in ("'seed'", "'train.learning_rate'", "'train.patience'", "'train.batch_size'", "'train.epochs'", "'validate.range_margin'", "'promote.tolerance'", "'promote.metric'"):
         assert key in message
 
@@ -61,7 +61,7 @@ def test_the_defaults_in_code_are_the_defaults_in_params_yaml():
 
     from archflow.settings import Settings, _build
 
-    assert _build(Settings, yaml.safe_load(open("params.yaml")), "") == Settings()
+    assert _build(yaml.safe_load(open("params.yaml"))) == Settings()
 
 
 def test_a_forced_task_must_fit_the_target():
