@@ -18,6 +18,7 @@ from archflow.npz import read_npz
 
 IMAGE_COLUMN, FILE_COLUMN, LABEL_COLUMN = "image", "file", "label"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+MAX_PIXELS = 50_000_000  # image.max_pixels: larger images (decompression bombs among them) are refused unread
 
 
 def encode_png(pixels: np.ndarray) -> bytes:
@@ -30,9 +31,6 @@ def encode_png(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-MAX_PIXELS = 50_000_000  # image.max_pixels: larger images (decompression bombs among them) are refused unread
 
 
 def image_header(data: bytes) -> tuple[int, int, int] | None:
@@ -64,7 +62,7 @@ def image_facts(images: pd.Series, files: pd.Series, max_pixels: int = MAX_PIXEL
     for data, name in zip(images, files):
         header = image_header(data)
         pixels = header[0] * header[1] if header else 0
-        if header and pixels > max_pixels:
+        if header and pixels > max_pixels:  # never decoded: the pixels check names it, not the decode check
             rows.append({"file": name, "pixels": pixels, "decodes": True, "height": header[0], "width": header[1], "channels": header[2]})
             continue
         try:

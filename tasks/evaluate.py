@@ -94,6 +94,7 @@ def evaluate(settings: Settings) -> dict:
     current, note = production_scores(paths.model, meta["target"], task, train_frame, test_frame)
     verdict = decide(task, gate_metric(task, settings.promote.metric), test, baselines, current, note, settings.promote.tolerance)
     cv = read_json(paths.cv_metrics)["cv"]
+    record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
     with atomic_dir(paths.evaluation) as out:
         if task == "forecast":
             figures = _write_forecast_figures(out, train_frame, windows, predicted, meta["inputs"])
@@ -111,11 +112,10 @@ def evaluate(settings: Settings) -> dict:
             baselines=baselines,
             cv=cv,
             figures=[*figures, LEARNING_CURVES_PNG],
-            verdict=verdict.as_dict() | {"candidate_path": paths.candidate, "production_path": paths.model},
+            verdict=record,
         )
         (out / REPORT).write_text(report)
     write_json(paths.test_metrics, {"test": test, "baseline": baselines})
-    record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
     if verdict.promoted:
         promote(paths.candidate, paths.model, record)
     else:
