@@ -2,22 +2,98 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from pathlib import Path
+
+from archflow.promotion import HIGHER_IS_BETTER, LOWER_IS_BETTER
+
 
 def _fmt(value) -> str:
     return "n/a" if value is None or value != value else f"{value:.4f}"
 
 
+def _ranked(metric: str, value, others: list) -> bool:
+    """The network's score is strictly better than every baseline's on this metric."""
+    if value is None or value != value or metric not in HIGHER_IS_BETTER | LOWER_IS_BETTER:
+        return False
+    better = (lambda a, b: a > b) if metric in HIGHER_IS_BETTER else (lambda a, b: a < b)
+    return all(better(value, other) for other in others if other is not None and other == other)
+
+
 def scores_table(test: dict, baselines: dict, cv: dict) -> str:
+    """Hold-out scores beside the baselines'; the network's score is bold only where it beats them all."""
     names = [n for n in test if not isinstance(test[n], dict)]
     header = "| metric | model (test) | cv mean ± std | " + " | ".join(f"{b} (test)" for b in baselines) + " |"
     rule = "|---" * (3 + len(baselines)) + "|"
     rows = [
-        f"| {n} | **{_fmt(test[n])}** | {_fmt(cv.get(n, {}).get('mean'))} ± {_fmt(cv.get(n, {}).get('std'))} | "
+        f"| {n} | {('**' + _fmt(test[n]) + '**') if _ranked(n, test[n], [baselines[b].get(n) for b in baselines]) else _fmt(test[n])} | {_fmt(cv.get(n, {}).get('mean'))} ± {_fmt(cv.get(n, {}).get('std'))} | "
         + " | ".join(_fmt(baselines[b].get(n)) for b in baselines)
         + " |"
         for n in names
     ]
     return "\n".join([header, rule, *rows])
+
+
+def baseline_verdict(metric: str, test: dict, baselines: dict) -> str:
+    """One honest line: does the network beat, tie or lose to the best baseline on ``metric``?"""
+    scored = {name: scores.get(metric) for name, scores in baselines.items() if scores.get(metric) is not None and scores.get(metric) == scores.get(metric)}
+    value = test.get(metric)
+    if not scored or value is None:
+        return f"No baseline scored {metric} on the hold-out."
+    pick = max if metric in HIGHER_IS_BETTER else min
+    best = pick(scored, key=scored.get)
+    if value == scored[best]:
+        return f"The network only ties the best baseline, {best}, on hold-out {metric} ({_fmt(value)}): the simpler model does as well."
+    if _ranked(metric, value, [scored[best]]):
+        return f"The network beats the best baseline, {best}, on hold-out {metric}: {_fmt(value)} against {_fmt(scored[best])}."
+    return f"**A baseline is better:** {best} scores {_fmt(scored[best])} on hold-out {metric} against the network's {_fmt(value)}; prefer it, or give the network more data or training."
+
+
+def training_lines(training: dict) -> list[str]:
+    """The settings the model was trained with, and a flag when early stopping never fired."""
+    lines = [
+        f"- Settings: learning rate {training.get('learning_rate')}, up to {training.get('epochs_cap')} epochs, patience {training.get('patience')}, "
+        f"batch size {training.get('batch_size')}, seed {training.get('seed')}; best epoch per fold {training.get('best_epochs')}"
+    ]
+    capped = [i + 1 for i, best in enumerate(training.get("best_epochs") or []) if best >= (training.get("epochs_cap") or float("inf"))]
+    if capped:
+        lines.append(f"- **The best epoch hit the cap** ({training['epochs_cap']}) in fold(s) {capped}: the model may be undertrained; raise train.epochs")
+    return lines
+
+
+def provenance_lines(provenance: dict, source: dict) -> list[str]:
+    return [
+        f"- Evaluated {provenance['date']}; code version (git commit) {provenance['commit']}",
+        f"- Data: {source['description']}" + (f", sha256 {source['sha256']}" if source.get("sha256") else ""),
+    ]
+
+
+def use_lines(selection: dict, training: dict, profile: dict, test_rows: int) -> list[str]:
+    """Intended use and limitations, from what the model was trained on."""
+    return [
+        f"- Intended use: predicting `{profile['target']}` ({selection['task']}) for new {selection['modality']} data drawn like the training data "
+        f"({training['train_rows']} training rows), through `archflow predict`, which refuses rows that do not fit the model's inputs.",
+        f"- Limitations: scores come from one hold-out of {test_rows} rows and {training['folds']}-fold cross-validation on the training split; "
+        "data outside the ranges and categories in the schema, or from a shifted population, is not covered by them; "
+        "the model has not been checked for fairness across groups.",
+    ]
+
+
+FIGURE = re.compile(r"!\[([^\]]*)\]\(([^)\s/]+\.png)\)")
+
+
+def embed_figures(markdown: str, folder: str | Path) -> str:
+    """The card with each figure as a data URI, so it renders where relative paths do not (the
+    Prefect UI's artifact view)."""
+
+    def inline(match: re.Match) -> str:
+        path = Path(folder) / match.group(2)
+        if not path.is_file():
+            return match.group(0)
+        return f"![{match.group(1)}](data:image/png;base64,{base64.b64encode(path.read_bytes()).decode('ascii')})"
+
+    return FIGURE.sub(inline, markdown)
 
 
 def per_class_table(per_class: dict) -> str:
@@ -35,15 +111,21 @@ def verdict_lines(verdict: dict) -> list[str]:
     return [*lines, "", f"- This model: {where}"]
 
 
-def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict) -> str:
-    """Markdown: the promotion verdict, data, validation, architecture and why, cross-validation,
-    test vs baselines."""
+def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict, provenance: dict) -> str:
+    """Markdown: the promotion verdict, provenance, intended use, data, validation, architecture
+    and why, training settings, cross-validation, test vs baselines with an honest verdict line."""
     hp = ", ".join(f"{k}={v}" for k, v in selection["hyperparameters"].items())
     lines = [
         f"# archflow model card: {source['source']}",
         "",
         "## Promotion",
         *verdict_lines(verdict),
+        "",
+        "## Provenance",
+        *provenance_lines(provenance, source),
+        "",
+        "## Intended use and limitations",
+        *use_lines(selection, training, profile, training["test_rows"]),
         "",
         "## Data",
         f"- Source: {source['description']}" + (f" (sha256 {source['sha256'][:12]}…)" if source.get("sha256") else ""),
@@ -68,8 +150,11 @@ def render_report(*, source: dict, profile: dict, validation: dict, selection: d
         f"- Final model trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds"
         + (f"; per phase {training['phase_epochs']}" if training.get("phase_epochs") else "")
         + f"); device: {training['device']}",
+        *training_lines(training),
         "",
         f"## Hold-out test ({training['test_rows']} rows) against baselines",
+        baseline_verdict(verdict["metric"], test, baselines),
+        "",
         scores_table(test, baselines, cv),
     ]
     if test.get("per_class"):

@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return deploy_main(rest)
     if command == "predict":
         return predict_main(rest)
+    if command in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 

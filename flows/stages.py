@@ -74,14 +74,15 @@ def train_flow(settings: Settings):
 @flow(name="evaluate")
 def evaluate_flow(settings: Settings):
     from archflow.device import make_deterministic
-    from archflow.report import verdict_lines
+    from archflow.report import embed_figures, verdict_lines
     from tasks.evaluate import evaluate
 
     make_deterministic(settings.seed)
     state = evaluate(settings, return_state=True)
     if state.is_completed():
         result = state.result()
-        create_markdown_artifact(key="archflow-report", markdown=result["report"], description="Model card: data, validation, architecture, CV and test scores")
+        card = embed_figures(result["report"], settings.paths.evaluation)  # figures as data URIs: they render in the UI
+        create_markdown_artifact(key="archflow-report", markdown=card, description="Model card: verdict, data, validation, architecture, CV and test scores, figures")
         rows = [{"model": "network", **{k: v for k, v in result["test"].items() if not isinstance(v, dict)}}]
         rows += [{"model": name, **scores} for name, scores in result["baseline"].items()]
         create_table_artifact(key="archflow-metrics", table=rows, description="Hold-out scores beside baselines")

@@ -2,6 +2,7 @@
 promotion gate that decides whether the candidate replaces the production model."""
 
 import shutil
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -65,6 +66,18 @@ def _load_candidate(settings: Settings, task: str, test_frame: pd.DataFrame):
     return candidate, kept
 
 
+def code_version() -> str:
+    """The git commit of the code that ran (with a mark when the checkout has changes)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown (git not available)"
+    if commit.returncode != 0:
+        return "unknown (not a git checkout)"
+    return commit.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
+
+
 def promote(candidate_dir: str, production_dir: str, record: dict) -> None:
     """Replace the production model folder with the candidate's files, in one swap."""
     with atomic_dir(production_dir) as out:
@@ -113,6 +126,7 @@ def evaluate(settings: Settings) -> dict:
             cv=cv,
             figures=[*figures, LEARNING_CURVES_PNG],
             verdict=record,
+            provenance={"date": record["decided_at"], "commit": code_version()},
         )
         (out / REPORT).write_text(report)
     write_json(paths.test_metrics, {"test": test, "baseline": baselines})

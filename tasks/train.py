@@ -72,6 +72,12 @@ def train(settings: Settings) -> dict:
         "device": device,
         "train_rows": len(train_frame),
         "folds": config.folds,
+        "learning_rate": config.learning_rate,
+        "patience": config.patience,
+        "epochs_cap": config.epochs,
+        "batch_size": choice.batch_size,
+        "seed": config.seed,
+        "best_epochs": [f.best_epoch for f in folds],
     }
     fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "phase_best": f.phase_best, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
     with atomic_dir(settings.paths.candidate) as out:  # the evaluate stage decides whether it goes live
