@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ def make_project(where: Path, params: dict | None = None) -> Path:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
-    settings = _merge(yaml.safe_load((where / "params.yaml").read_text()), _merge(dict(SMALL), params or {}))
+    settings = _merge(yaml.safe_load((where / "params.yaml").read_text()), _merge(copy.deepcopy(SMALL), copy.deepcopy(params or {})))
     (where / "params.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     for command in (["git", "init", "-q"], ["git", "config", "user.email", "t@example.com"], ["git", "config", "user.name", "t"], [sys.executable, "-m", "dvc", "init", "-q"]):
         subprocess.run(command, cwd=where, check=True)
