@@ -70,7 +70,8 @@ def code_version() -> str:
     """The git commit of the code that ran (with a mark when the checkout has changes)."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+        # the code and settings only: dvc.lock and metrics change during every run
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "archflow", "tasks", "flows", "dvc.yaml", "params.yaml", "pyproject.toml"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown (git not available)"
     if commit.returncode != 0:
