@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -73,6 +74,18 @@ def scheduled_runs(api: str, deployment_name: str) -> list:
     return asyncio.run(read())
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop a served process or a worker and any flow run it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a worker finishing a flow run may not stop at once
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+
+
 def wait_for_completed_run(api: str, deployment_name: str, process: subprocess.Popen, output: Path) -> tuple:
     deadline = time.time() + WAIT_SECONDS
     while time.time() < deadline:
@@ -94,12 +107,11 @@ def test_served_and_worker_deployments_fire_on_a_one_minute_schedule(server, tmp
 
     served_log = tmp_path / "serve.log"
     with open(served_log, "w") as out:
-        serve = subprocess.Popen([sys.executable, "-m", "flows.serve", "--cron", EVERY_MINUTE, "--name", "every-minute"], cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+        serve = subprocess.Popen([sys.executable, "-m", "flows.serve", "--cron", EVERY_MINUTE, "--name", "every-minute"], cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             auto, state, name, message = wait_for_completed_run(api, "every-minute", serve, served_log)
         finally:
-            serve.terminate()
-            serve.wait(timeout=30)
+            stop(serve)
     assert auto and state == "COMPLETED", (state, message, served_log.read_text()[-3000:])
     assert name == "Promoted" and message.startswith("promoted:"), (name, message)
     production = json.loads((project / "metrics/promotion.json").read_text())
@@ -112,11 +124,10 @@ def test_served_and_worker_deployments_fire_on_a_one_minute_schedule(server, tmp
     assert "created the process work pool 'archflow-test'" in deployed.stdout
     worker_log = tmp_path / "worker.log"
     with open(worker_log, "w") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "archflow-test"], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "archflow-test"], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             auto, state, name, message = wait_for_completed_run(api, "worker-every-minute", worker, worker_log)
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            stop(worker)
     assert auto and state == "COMPLETED", (state, message, worker_log.read_text()[-3000:])
     assert "nothing needed retraining" in message, message
