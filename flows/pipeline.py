@@ -27,14 +27,11 @@ from prefect.states import Completed, Failed
 from archflow.errors import SettingsError
 from archflow.settings import load_settings
 from flows.api import api_problem
+from flows.logs import quiet_failure_logs
 from flows.stages import PIPELINE_RUN_TAG
 
 DVC = [sys.executable, "-m", "dvc"]
 TF_NATIVE_LOG = re.compile(r"^[EWI]\d{4} |^WARNING: All log messages before absl")  # TensorFlow's C++ logging
-
-
-class StageFailed(RuntimeError):
-    """A stage command failed under ``dvc repro``; the message carries its own words."""
 
 
 def stage_names(dvc_file: str | Path = "dvc.yaml") -> list[str]:
@@ -42,16 +39,20 @@ def stage_names(dvc_file: str | Path = "dvc.yaml") -> list[str]:
     return list(yaml.safe_load(Path(dvc_file).read_text())["stages"])
 
 
-def _stage_message(stage: str, output: str) -> str:
+def _split_output(stage: str, output: str) -> tuple[str, str]:
+    """A stage command's output under ``dvc repro``: DVC's own lines, and the stage's stop
+    message (from ``archflow <stage> stopped:`` on, without DVC's "failed to reproduce" line)."""
     marker = f"archflow {stage} stopped:"
-    if marker in output:
-        return output[output.index(marker) :].strip()
-    return f"stage '{stage}' failed under dvc repro:\n" + "\n".join(output.strip().splitlines()[-25:])
+    if marker not in output:
+        return output, ""
+    before, message = output[: output.index(marker)], output[output.index(marker) :]
+    return before, "\n".join(line for line in message.strip().splitlines() if not line.startswith("ERROR: failed to reproduce"))
 
 
 @task(name="dvc-repro", task_run_name="repro-{stage}")
-def reproduce_stage(stage: str, env: dict[str, str], force: bool = False) -> str:
-    """Run one stage through DVC if DVC says it changed; return 'ran' or 'skipped'."""
+def reproduce_stage(stage: str, env: dict[str, str], force: bool = False):
+    """Run one stage through DVC if DVC says it changed: 'ran' or 'skipped', or a Failed state
+    whose message is the stage's own (a stage stopping on bad input is not a crash)."""
     log = get_run_logger()
     if not force:
         status = subprocess.run([*DVC, "status", stage, "--json"], env=env, capture_output=True, text=True)
@@ -61,27 +62,30 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False) -> str
     command = [*DVC, "repro", "--single-item", stage] + (["--force"] if force else [])
     log.info("running: %s", " ".join(command[2:]))
     done = subprocess.run(command, env=env, capture_output=True, text=True)
-    output = done.stdout + done.stderr
+    output, message = _split_output(stage, done.stdout + done.stderr)
     for line in output.splitlines():  # DVC's own lines; the stage flow logs to Prefect itself
         if line.strip() and " | " not in line and not line.startswith((" ", "Traceback")) and not TF_NATIVE_LOG.match(line):
             log.info("dvc: %s", line)
     if done.returncode != 0:
-        raise StageFailed(_stage_message(stage, output))
+        message = message or f"stage '{stage}' failed under dvc repro:\n" + "\n".join(output.strip().splitlines()[-25:])
+        log.error("%s", message)
+        return Failed(message=message)
     return "ran"
 
 
-def _push(env: dict[str, str]) -> str:
-    """``dvc push`` to the default remote; one line saying what happened."""
+def _push(env: dict[str, str]) -> tuple[bool, str]:
+    """``dvc push`` to the default remote: whether it worked, and what to say."""
     done = subprocess.run([*DVC, "push"], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise StageFailed("dvc push failed (is a remote configured and reachable? `dvc remote list`):\n" + (done.stdout + done.stderr).strip()[-1500:])
-    return (done.stdout.strip().splitlines() or ["pushed"])[-1]
+        return False, "dvc push failed (is a remote configured and reachable? `dvc remote list`):\n" + (done.stdout + done.stderr).strip()[-1500:]
+    return True, (done.stdout.strip().splitlines() or ["pushed"])[-1]
 
 
 @flow(name="archflow-pipeline")
 def pipeline(force: bool = False, push: bool = False):
     """Bring every stage up to date, in dependency order; optionally ``dvc push`` after (a
     scheduled run does, so a promoted model reaches the remote)."""
+    quiet_failure_logs()
     log = get_run_logger()
     try:
         settings = load_settings()  # a bad setting stops the run here, before any stage touches an output
@@ -92,9 +96,18 @@ def pipeline(force: bool = False, push: bool = False):
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
     env[PIPELINE_RUN_TAG] = str(flow_run.id)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
-    outcome = {stage: reproduce_stage(stage, env, force) for stage in stage_names()}
+    outcome = {}
+    for stage in stage_names():
+        state = reproduce_stage(stage, env, force, return_state=True)
+        if not state.is_completed():  # later stages would only fail on the missing outputs
+            return Failed(message=state.message)
+        outcome[stage] = state.result()
     if push:
-        log.info("dvc push: %s", _push(env))
+        pushed, said = _push(env)
+        if not pushed:
+            log.error("%s", said)
+            return Failed(message=said)
+        log.info("dvc push: %s", said)
     log.info("pipeline: %s", ", ".join(f"{s} {o}" for s, o in outcome.items()))
     verdict_file = Path(settings.paths.promotion)
     if outcome.get("evaluate") != "ran" or not verdict_file.exists():
@@ -120,16 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"archflow run stopped: {problem}", file=sys.stderr)
         return 1
+    quiet_failure_logs()
     state = pipeline(force=args.force, push=args.push, return_state=True)
     if not state.is_completed():
-        failure = state.message or "the pipeline failed"
-        try:
-            state.result()
-        except StageFailed as error:
-            failure = str(error)
-        except Exception:
-            pass
-        print(f"\n{failure}", file=sys.stderr)
+        print(f"\n{state.message or 'the pipeline failed'}", file=sys.stderr)
         return 1
     print("\n".join(f"{stage:>10}: {result}" for stage, result in state.result().items()))
     print(f"\n{state.message}")

@@ -18,6 +18,7 @@ from prefect.states import Failed, State
 from archflow.errors import SettingsError
 from archflow.settings import Settings, load_settings
 from flows.api import api_problem
+from flows.logs import quiet_failure_logs
 
 PIPELINE_RUN_TAG = "ARCHFLOW_PIPELINE_RUN"  # env var: the pipeline flow run that launched this stage
 
@@ -117,6 +118,7 @@ def run_stage(stage: str, params_file: str = "params.yaml") -> int:
     if problem:
         print(f"\narchflow {stage} stopped: {problem}", file=sys.stderr)
         return 1
+    quiet_failure_logs()
     run_tags = ["archflow", f"stage:{stage}"]
     if os.environ.get(PIPELINE_RUN_TAG):
         run_tags.append(f"pipeline-run:{os.environ[PIPELINE_RUN_TAG]}")

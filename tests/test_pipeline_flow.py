@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from tests.project import make_project
+from tests.project import make_project, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -37,3 +37,10 @@ def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, m
     second = pipeline(return_state=True)
     assert second.is_completed() and set(second.result().values()) == {"skipped"}
     assert "nothing needed retraining" in second.message
+
+    (project / "data/raw/empty.csv").write_text("")
+    set_params(project, {"data": {"source": "data/raw/empty.csv", "target": "species"}})
+    model = (project / "models/model/model.keras").read_bytes()
+    stopped = pipeline(return_state=True)  # a stage that stops on bad input fails the run with its message alone
+    assert stopped.is_failed() and stopped.message == "archflow ingest stopped: data/raw/empty.csv: the file is empty", stopped.message
+    assert (project / "models/model/model.keras").read_bytes() == model

@@ -24,3 +24,25 @@ def test_unknown_flags_are_errors_and_help_is_help(tmp_path):
     assert run(tmp_path, "--bogus").returncode == 2
     helped = run(tmp_path, "--help")
     assert helped.returncode == 0 and "--push" in helped.stdout
+
+
+def test_a_stopped_stage_gives_its_message_once_without_dvc_noise():
+    from flows.pipeline import _split_output
+
+    output = "Running stage 'validate':\n> python -m flows.stages validate\n\narchflow validate stopped: bad column 'x'\n  - e.g. deep\nERROR: failed to reproduce 'validate': failed to run\n"
+    dvc_lines, message = _split_output("validate", output)
+    assert message == "archflow validate stopped: bad column 'x'\n  - e.g. deep"
+    assert "stopped" not in dvc_lines and "Running stage 'validate'" in dvc_lines
+    assert _split_output("train", "Traceback ...") == ("Traceback ...", "")
+
+
+def test_prefect_logs_no_empty_traceback():
+    import logging
+
+    from flows.logs import NoEmptyTraceback
+
+    record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, "failed", None, (None, None, None))
+    assert NoEmptyTraceback().filter(record) and record.exc_info is None
+    real = (ValueError, ValueError("x"), None)
+    record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, "failed", None, real)
+    assert NoEmptyTraceback().filter(record) and record.exc_info == real
