@@ -32,3 +32,22 @@ def api_problem(url: str | None = None, timeout: float = API_CHECK_SECONDS) -> s
     if response.status_code != 200:
         return f"the Prefect API at {url} answered its health check with HTTP {response.status_code}: is PREFECT_API_URL the server's /api address? {advice}"
     return None
+
+
+def preflight(params_file: str = "params.yaml"):
+    """What every entry point checks before a run: params.yaml read and checked, the Prefect
+    API answering; then Prefect's failure logs are quieted. Returns the settings and None, or
+    None and the one-line problem."""
+    from archflow.errors import SettingsError
+    from archflow.settings import load_settings
+    from flows.logs import quiet_failure_logs
+
+    try:
+        settings = load_settings(params_file)
+    except SettingsError as error:
+        return None, str(error)
+    problem = api_problem()
+    if problem:
+        return None, problem
+    quiet_failure_logs()
+    return settings, None

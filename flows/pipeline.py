@@ -26,7 +26,7 @@ from prefect.states import Completed, Failed
 
 from archflow.errors import SettingsError
 from archflow.settings import load_settings
-from flows.api import api_problem
+from flows.api import preflight
 from flows.logs import quiet_failure_logs
 from flows.stages import PIPELINE_RUN_TAG
 
@@ -124,16 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="run every stage, even those DVC finds up to date")
     parser.add_argument("--push", action="store_true", help="dvc push to the default remote afterwards")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        load_settings()
-    except SettingsError as error:
-        print(f"archflow run stopped: {error}", file=sys.stderr)
-        return 1
-    problem = api_problem()
+    _, problem = preflight()
     if problem:
         print(f"archflow run stopped: {problem}", file=sys.stderr)
         return 1
-    quiet_failure_logs()
     state = pipeline(force=args.force, push=args.push, return_state=True)
     if not state.is_completed():
         print(f"\n{state.message or 'the pipeline failed'}", file=sys.stderr)

@@ -15,10 +15,8 @@ from prefect import flow, tags
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed, State
 
-from archflow.errors import SettingsError
-from archflow.settings import Settings, load_settings
-from flows.api import api_problem
-from flows.logs import quiet_failure_logs
+from archflow.settings import Settings
+from flows.api import preflight
 
 PIPELINE_RUN_TAG = "ARCHFLOW_PIPELINE_RUN"  # env var: the pipeline flow run that launched this stage
 
@@ -109,16 +107,10 @@ def run_stage(stage: str, params_file: str = "params.yaml") -> int:
     if stage not in STAGE_FLOWS:
         print(f"unknown stage '{stage}'; stages: {', '.join(STAGE_FLOWS)}", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings(params_file)
-    except SettingsError as error:
-        print(f"\narchflow {stage} stopped: {error}", file=sys.stderr)
-        return 1
-    problem = api_problem()
+    settings, problem = preflight(params_file)
     if problem:
         print(f"\narchflow {stage} stopped: {problem}", file=sys.stderr)
         return 1
-    quiet_failure_logs()
     run_tags = ["archflow", f"stage:{stage}"]
     if os.environ.get(PIPELINE_RUN_TAG):
         run_tags.append(f"pipeline-run:{os.environ[PIPELINE_RUN_TAG]}")
