@@ -89,7 +89,8 @@ class PreprocessSettings:
     min_category_count: Annotated[int, Field(ge=1)] = 1  # categories rarer than this in training rows go to "other"
 
 
-ArchitectureName = Literal["auto", "mlp", "cnn", "mobilenet_v2", "bigru", "bilstm", "text_cnn", "fcn", "sequence_rnn", "encoder_decoder", "stacked_rnn"]
+# the names come from selection's table of architectures per modality, so they are written once
+ArchitectureName = Literal[("auto", *(name for names in ARCHITECTURES.values() for name in names))]  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True, config=STRICT)
