@@ -50,6 +50,24 @@ def baseline_verdict(metric: str, test: dict, baselines: dict) -> str:
     return f"**A baseline is better:** {best} scores {_fmt(scored[best])} on hold-out {metric} against the network's {_fmt(value)}; prefer it, or give the network more data or training."
 
 
+def run_summary(metrics: dict, verdict: dict | None, card: str, model: str) -> list[str]:
+    """What a finished run tells the terminal: the hold-out scores beside the best baseline's,
+    the honest comparison, the promotion verdict, and where the card and the model are."""
+    test, baselines = metrics.get("test", {}), metrics.get("baseline", {})
+    headline = [n for n in test if not isinstance(test[n], dict)]
+    metric = (verdict or {}).get("metric") or (headline[0] if headline else "")
+    scored = {name: s[metric] for name, s in baselines.items() if s.get(metric) is not None and s.get(metric) == s.get(metric)}
+    lines = ["hold-out: " + ", ".join(f"{n} {_fmt(test[n])}" for n in headline)]
+    if scored:
+        best = (max if metric in HIGHER_IS_BETTER else min)(scored, key=scored.get)
+        lines.append(f"best baseline ({best}): " + ", ".join(f"{n} {_fmt(baselines[best].get(n))}" for n in headline))
+    lines.append(baseline_verdict(metric, test, baselines).replace("**", ""))
+    if verdict:
+        lines.append(verdict["headline"])
+    lines += [f"model card: {card}", f"production model: {model}"]
+    return lines
+
+
 def training_lines(training: dict) -> list[str]:
     """The settings the model was trained with, and a flag when early stopping never fired."""
     lines = [

@@ -23,6 +23,7 @@ from archflow.modalities import make_preprocessor
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
 from archflow.metrics import as_class_probabilities, classification_scores, regression_scores
+from archflow.progress import SILENT, Reporter
 from archflow.selection import ArchitectureChoice
 
 
@@ -61,6 +62,19 @@ class FoldResult:
     phase_best: list[int] = field(default_factory=list)
 
 
+class EpochProgress(keras.callbacks.Callback):
+    """Reports each finished epoch (with its losses) to a progress reporter's "epochs" bar."""
+
+    def __init__(self, progress: Reporter, epochs: int):
+        super().__init__()
+        self.progress, self.epochs = progress, epochs
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = logs or {}
+        info = ", ".join(f"{k} {logs[k]:.4f}" for k in ("loss", "val_loss") if k in logs)
+        self.progress.update("epochs", epoch + 1, self.epochs, info)
+
+
 class FoldCheckpoints(Protocol):
     """Where finished folds are kept between runs (archflow.fold_store.FoldStore)."""
 
@@ -96,7 +110,7 @@ def keras_targets(frame: pd.DataFrame, choice: ArchitectureChoice, target: str) 
     return keras.utils.to_categorical(labels, num_classes=len(choice.classes)).astype("float32")
 
 
-def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | list[int] | None = None) -> FitResult:
+def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, seed: int, validation: pd.DataFrame | None = None, epochs: int | list[int] | None = None, progress: Reporter = SILENT) -> FitResult:
     """Fit preprocessing and a fresh model on ``rows``; early-stop on ``validation`` if given.
 
     A phased choice (``choice.training["phases"]``, wide-and-deep text) trains its phases in
@@ -136,7 +150,7 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
     for phase, budget in zip(phases or [None], budgets):
         if phase is not None:
             train_only(model, phase, config.learning_rate)
-        part = model.fit(training_data, validation_data=validation_data, epochs=budget, callbacks=callbacks, shuffle=False, verbose=0).history
+        part = model.fit(training_data, validation_data=validation_data, epochs=budget, callbacks=[*callbacks, EpochProgress(progress, budget)], shuffle=False, verbose=0).history
         phase_best.append(best_epoch_after(part.get("val_loss") or part["loss"], warmup))
         history = {k: history.get(k, []) + part.get(k, []) for k in part}
     # best epoch of the main phase (after any warm-up): it sizes the final model's main phase (fine-tuning has its own budget)
@@ -144,7 +158,7 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
     fine_tune_epochs = choice.hyperparameters.get("fine_tune_epochs", 0)
     if fine_tune_epochs:  # transfer learning: after the frozen phase, fine-tune the base's top layers
         unfreeze_top(model, choice.hyperparameters["fine_tune_layers"], config.learning_rate / 10)
-        tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=callbacks, shuffle=False, verbose=0).history
+        tuned = model.fit(training_data, validation_data=validation_data, epochs=fine_tune_epochs, callbacks=[*callbacks, EpochProgress(progress, fine_tune_epochs)], shuffle=False, verbose=0).history
         history = {k: v + tuned.get(k, []) for k, v in history.items()}
     return FitResult(model, preprocessor, {k: [float(v) for v in vals] for k, vals in history.items()}, best_epoch, positions, phase_best if phases else [])
 
@@ -183,17 +197,19 @@ def fold_splits(frame: pd.DataFrame, choice: ArchitectureChoice, config: Trainin
     return splitter.split(frame, encode_labels(frame[config.target], choice.classes))
 
 
-def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None) -> list[FoldResult]:
+def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
     """Train and score one fresh model per fold of the training split; folds found in
     ``store`` (finished by an interrupted run) are reused, not retrained."""
 
     def run_fold(fold: int, train_positions: np.ndarray, validation_positions: np.ndarray) -> FoldResult:
         fold_train = train_frame.iloc[train_positions].reset_index(drop=True)
         fold_validation = train_frame.iloc[validation_positions].reset_index(drop=True)
-        fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation)
+        progress.update("folds", fold - 1, config.folds, f"training fold {fold}")
+        fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation, progress=progress)
         scores = score_frame(fit, fold_validation, choice, config.target)
         best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
         log(f"fold {fold}/{config.folds}: {best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        progress.update("folds", fold, config.folds, f"fold {fold} done")
         return FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best)
 
     return [

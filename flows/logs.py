@@ -25,3 +25,25 @@ def quiet_failure_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, NoEmptyTraceback) for f in logger.filters):
             logger.addFilter(NoEmptyTraceback())
+
+
+class NoStateLines(logging.Filter):
+    """Drops the engine's "Finished in state ..." lines (the pipeline says how each stage ended)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name in RUN_LOGGERS and str(record.msg).startswith("Finished in state"))
+
+
+def console_for_pipeline() -> None:
+    """A stage launched by the pipeline flow: its terminal lines are warnings and errors only,
+    without the state lines (its log still reaches the Prefect UI in full, and its progress
+    reaches the pipeline as events)."""
+    from prefect.logging.configuration import setup_logging
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if not any(isinstance(h, PrefectConsoleHandler) for h in logging.getLogger().handlers):
+        setup_logging()
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            handler.setLevel(logging.WARNING)
+            handler.addFilter(NoStateLines())

@@ -3,8 +3,9 @@
 For each stage of dvc.yaml, in order, a task asks ``dvc status`` whether the stage changed
 and, if so, runs ``dvc repro --single-item`` for it. DVC therefore runs the stage command
 (the stage's own flow), and records its outputs in dvc.lock and the cache exactly as a
-plain ``dvc repro`` would; stages DVC would skip are skipped. The stage flows report to the
-same Prefect server as this flow and carry a ``pipeline-run:<id>`` tag.
+plain ``dvc repro`` would; stages DVC would skip are skipped. Each stage's flow run reports
+to the same Prefect server and nests under this run's task for the stage, so the UI shows
+one run tree. The stage's progress (folds, epochs) comes back as events and is drawn here.
 
 The run ends with the promotion gate's verdict: its final state is named Promoted or
 Rejected (or Completed when nothing needed retraining), with the verdict as its message.
@@ -21,17 +22,19 @@ from pathlib import Path
 
 import yaml
 from prefect import flow, get_client, get_run_logger, task
-from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
 from archflow.errors import SettingsError
 from archflow.settings import load_settings
 from flows.api import preflight
 from flows.logs import quiet_failure_logs
-from flows.stages import PIPELINE_RUN_TAG
+from flows.stages import PARENT_TASK_RUN
 
 DVC = [sys.executable, "-m", "dvc"]
 TF_NATIVE_LOG = re.compile(r"^[EWI]\d{4} |^WARNING: All log messages before absl")  # TensorFlow's C++ logging
+# DVC's lines that say nothing a person needs after each stage (the run ends with what matters)
+DVC_ROUTINE = re.compile(r"^(Running stage |> |Updating lock file|Use `dvc push`|To track the changes with git|\s*git add |To enable auto staging|\s*dvc config core.autostage)")
+PREFECT_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} \| (\w+)\s*\| ")  # a line of Prefect's console log
 
 
 def stage_names(dvc_file: str | Path = "dvc.yaml") -> list[str]:
@@ -49,24 +52,49 @@ def _split_output(stage: str, output: str) -> tuple[str, str]:
     return before, "\n".join(line for line in message.strip().splitlines() if not line.startswith("ERROR: failed to reproduce"))
 
 
-@task(name="dvc-repro", task_run_name="repro-{stage}")
-def reproduce_stage(stage: str, env: dict[str, str], force: bool = False):
+def _stream(command: list[str], env: dict[str, str], bars) -> tuple[int, str]:
+    """Run ``command``, drawing its progress events and echoing its warnings as they come;
+    returns its exit code and the rest of its output."""
+    kept = []
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as process:
+        for line in process.stdout:
+            if bars.replay(line.rstrip("\n")):
+                continue
+            level = PREFECT_LINE.match(line)
+            if level and level.group(1) in ("WARNING", "ERROR", "CRITICAL"):
+                bars.note(line.rstrip())
+            kept.append(line)
+    return process.returncode, "".join(kept)
+
+
+@task(name="dvc-repro", task_run_name="{stage}")
+def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, position: tuple[int, int] = (1, 1)):
     """Run one stage through DVC if DVC says it changed: 'ran' or 'skipped', or a Failed state
     whose message is the stage's own (a stage stopping on bad input is not a crash)."""
+    from prefect.runtime import task_run
+
+    from archflow.progress import LiveBars
+
     log = get_run_logger()
     if not force:
         status = subprocess.run([*DVC, "status", stage, "--json"], env=env, capture_output=True, text=True)
         if status.returncode == 0 and not json.loads(status.stdout or "{}"):
-            log.info("'%s' is up to date according to DVC: skipped", stage)
+            log.info("%s: up to date according to DVC, skipped", stage)
             return "skipped"
     command = [*DVC, "repro", "--single-item", stage] + (["--force"] if force else [])
-    log.info("running: %s", " ".join(command[2:]))
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    output, message = _split_output(stage, done.stdout + done.stderr)
+    log.info("%s: running (%s)", stage, " ".join(command[2:]))
+    env = {**env, PARENT_TASK_RUN: str(task_run.id), "ARCHFLOW_PROGRESS": "events"}
+    bars = LiveBars()
+    try:
+        bars.update("stages", position[0] - 1, position[1], stage)
+        code, output = _stream(command, env, bars)
+    finally:
+        bars.close()
+    output, message = _split_output(stage, output)
     for line in output.splitlines():  # DVC's own lines; the stage flow logs to Prefect itself
-        if line.strip() and " | " not in line and not line.startswith((" ", "Traceback")) and not TF_NATIVE_LOG.match(line):
+        if line.strip() and not PREFECT_LINE.match(line) and not line.startswith((" ", "Traceback")) and not TF_NATIVE_LOG.match(line) and not DVC_ROUTINE.match(line):
             log.info("dvc: %s", line)
-    if done.returncode != 0:
+    if code != 0:
         message = message or f"stage '{stage}' failed under dvc repro:\n" + "\n".join(output.strip().splitlines()[-25:])
         log.error("%s", message)
         return Failed(message=message)
@@ -94,11 +122,10 @@ def pipeline(force: bool = False, push: bool = False):
         return Failed(message=str(error))
     env = dict(os.environ)
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
-    env[PIPELINE_RUN_TAG] = str(flow_run.id)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
-    outcome = {}
-    for stage in stage_names():
-        state = reproduce_stage(stage, env, force, return_state=True)
+    outcome, stages = {}, stage_names()
+    for number, stage in enumerate(stages, start=1):
+        state = reproduce_stage(stage, env, force, (number, len(stages)), return_state=True)
         if not state.is_completed():  # later stages would only fail on the missing outputs
             return Failed(message=state.message)
         outcome[stage] = state.result()
@@ -133,8 +160,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{state.message or 'the pipeline failed'}", file=sys.stderr)
         return 1
     print("\n".join(f"{stage:>10}: {result}" for stage, result in state.result().items()))
-    print(f"\n{state.message}")
+    print()
+    print("\n".join(finished_run_lines(state.message)))
     return 0
+
+
+def finished_run_lines(message: str, params_file: str = "params.yaml") -> list[str]:
+    """The end of a run in the terminal: scores beside the best baseline, the verdict, the paths."""
+    from archflow.layout import REPORT
+    from archflow.report import run_summary
+
+    paths = load_settings(params_file).paths
+    metrics_file, verdict_file = Path(paths.test_metrics), Path(paths.promotion)
+    if not metrics_file.exists():
+        return [message]
+    verdict = json.loads(verdict_file.read_text()) if verdict_file.exists() else None
+    lines = run_summary(json.loads(metrics_file.read_text()), verdict, str(Path(paths.evaluation) / REPORT), paths.model)
+    if verdict and message != verdict["headline"]:  # nothing retrained: say so, then the standing results
+        lines = [message] + [f"last verdict ({verdict.get('decided_at', 'earlier run')}): {line}" if line == verdict["headline"] else line for line in lines]
+    return lines
 
 
 if __name__ == "__main__":

@@ -1,16 +1,23 @@
 """One Prefect flow per pipeline stage; ``python -m flows.stages <stage>`` is each dvc.yaml command.
 
-The entry point reads params.yaml once and passes the settings to the stage's flow (so
-they show as the flow run's parameters in the UI). Each flow runs its stage task and
-publishes what a person wants to see (selection, report, metrics) as artifacts. A bad
-input ends the flow run Failed with the task's message, and the command exits 1.
+The entry point reads params.yaml once and runs the stage's flow with those settings. The
+flow run is created first, so that it shows in the UI as it should: its parameters are only
+the settings the stage reads (the keys dvc.yaml lists for it, and its paths), and when the
+pipeline flow launched it (through ``dvc repro``) it nests under the pipeline run's task for
+the stage. Each flow runs its stage task and publishes what a person wants to see (selection,
+validation, report, metrics) as artifacts. A bad input ends the flow run Failed with the
+task's message, and the command exits 1.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
+from typing import Any
+from uuid import UUID
 
+import yaml
 from prefect import flow, tags
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed, State
@@ -18,7 +25,7 @@ from prefect.states import Failed, State
 from archflow.settings import Settings
 from flows.api import preflight
 
-PIPELINE_RUN_TAG = "ARCHFLOW_PIPELINE_RUN"  # env var: the pipeline flow run that launched this stage
+PARENT_TASK_RUN = "ARCHFLOW_PARENT_TASK_RUN"  # env var: the pipeline's task run that launched this stage (its run nests there)
 
 # Each flow imports its own task module: a stage process loads only what that stage needs
 # (TensorFlow for train and evaluate, Great Expectations for validate), which saves seconds.
@@ -102,6 +109,49 @@ STAGE_FLOWS = {
 }
 
 
+def stage_reads(stage: str, dvc_file: str = "dvc.yaml") -> list[str]:
+    """The settings a stage reads: the params dvc.yaml lists for it, and the paths its
+    dependencies and outputs are written with (``${paths.x}``)."""
+    spec = yaml.safe_load(open(dvc_file))["stages"][stage]
+    params = [p for p in spec.get("params", []) if isinstance(p, str)]
+    return params + sorted(set(re.findall(r"\$\{(paths\.\w+)\}", yaml.safe_dump(spec))))
+
+
+def settings_shown(settings: Settings, keys: list[str]) -> dict[str, Any]:
+    """The part of ``settings`` under ``keys`` (dotted; a section's name takes all of it), nested as in params.yaml."""
+    from pydantic import TypeAdapter
+
+    everything, shown = TypeAdapter(Settings).dump_python(settings, mode="json"), {}
+    for key in keys:
+        *sections, name = key.split(".")
+        source, target = everything, shown
+        for section in sections:
+            source, target = source[section], target.setdefault(section, {})
+        target[name] = source[name]
+    return shown
+
+
+def _run_flow_for_stage(stage: str, settings: Settings) -> State:
+    """Create the stage's flow run (parameters: the settings it reads; parent: the pipeline's
+    task, when there is one), then run the flow in it with the full settings."""
+    from prefect import get_client
+    from prefect.flow_engine import run_flow
+    from prefect.states import Pending
+
+    stage_flow = STAGE_FLOWS[stage]
+    parent = os.environ.get(PARENT_TASK_RUN)
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run(
+            stage_flow,
+            name=stage,
+            parameters={"settings": settings_shown(settings, stage_reads(stage))},
+            parent_task_run_id=UUID(parent) if parent else None,
+            tags=["archflow", f"stage:{stage}"],
+            state=Pending(),
+        )
+    return run_flow(stage_flow, flow_run=run, parameters={"settings": settings}, return_type="state")
+
+
 def run_stage(stage: str, params_file: str = "params.yaml") -> int:
     """Run one stage flow; a data or settings problem prints its message and returns 1."""
     if stage not in STAGE_FLOWS:
@@ -111,11 +161,12 @@ def run_stage(stage: str, params_file: str = "params.yaml") -> int:
     if problem:
         print(f"\narchflow {stage} stopped: {problem}", file=sys.stderr)
         return 1
-    run_tags = ["archflow", f"stage:{stage}"]
-    if os.environ.get(PIPELINE_RUN_TAG):
-        run_tags.append(f"pipeline-run:{os.environ[PIPELINE_RUN_TAG]}")
-    with tags(*run_tags):
-        state = STAGE_FLOWS[stage](settings, return_state=True)
+    if os.environ.get(PARENT_TASK_RUN):  # the pipeline draws progress and says the outcome: only warnings here
+        from flows.logs import console_for_pipeline
+
+        console_for_pipeline()
+    with tags("archflow"):
+        state = _run_flow_for_stage(stage, settings)
     if not state.is_completed():
         print(f"\narchflow {stage} stopped: {state.message}", file=sys.stderr)
         return 1

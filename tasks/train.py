@@ -14,6 +14,7 @@ from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG
 from archflow.metrics import summarise_folds
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_learning_curves
+from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
 from tasks.stage_task import stage_task
 from archflow.settings import Settings
@@ -50,16 +51,29 @@ def train(settings: Settings) -> dict:
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     forecasting = choice.modality == "timeseries"
     store = fold_store(settings, config)
-    if forecasting:  # time-ordered folds over windows
-        from archflow.forecast_training import cross_validate_forecast, fit_final_forecaster
+    progress = reporter_from_env()
 
-        folds = cross_validate_forecast(train_frame, choice, config, log=log.info, store=store)
-    else:
-        folds = cross_validate(train_frame, choice, config, log=log.info, store=store)
-    cv = summarise_folds([f.scores for f in folds])
-    epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
-    log.info("final model: whole training split (%d rows), %s epochs", len(train_frame), phase_epochs or epochs)
-    final = fit_final_forecaster(train_frame, choice, config, epochs) if forecasting else fit_model(train_frame, choice, config, seed=config.seed, epochs=phase_epochs or epochs)
+    def say(text: str) -> None:  # to the run's log (the UI) and to whoever watches the terminal
+        log.info("%s", text)
+        progress.note(text)
+
+    try:
+        if forecasting:  # time-ordered folds over windows
+            from archflow.forecast_training import cross_validate_forecast, fit_final_forecaster
+
+            folds = cross_validate_forecast(train_frame, choice, config, log=say, store=store, progress=progress)
+        else:
+            folds = cross_validate(train_frame, choice, config, log=say, store=store, progress=progress)
+        cv = summarise_folds([f.scores for f in folds])
+        epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
+        say(f"final model: whole training split ({len(train_frame)} rows), {phase_epochs or epochs} epochs")
+        progress.update("folds", config.folds, config.folds, "final fit")
+        if forecasting:
+            final = fit_final_forecaster(train_frame, choice, config, epochs, progress=progress)
+        else:
+            final = fit_model(train_frame, choice, config, seed=config.seed, epochs=phase_epochs or epochs, progress=progress)
+    finally:
+        progress.close()
     metadata = {
         "task": choice.task,
         "target": config.target,
@@ -89,5 +103,5 @@ def train(settings: Settings) -> dict:
         plot_learning_curves([f.history for f in folds], out / LEARNING_CURVES_PNG)
     write_json(settings.paths.cv_metrics, {"cv": cv})
     store.clear()
-    log.info("cross-validation: %s", ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
+    say("cross-validation: " + ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
     return {"cv": cv, "device": device, "final_epochs": epochs}

@@ -1,4 +1,4 @@
-"""The pipeline flow under a real Prefect server: stage runs, DVC skipping, the report artifact."""
+"""The pipeline flow under a real Prefect server: stage runs nested under it, DVC skipping, the report artifact."""
 
 import asyncio
 
@@ -10,14 +10,15 @@ pytestmark = pytest.mark.slow
 
 
 async def _runs_and_artifact(pipeline_run_id: str):
+    """The flow runs nested under the pipeline run (through its tasks), with their parameters, and the card artifact."""
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterTags
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterParentFlowRunId
 
     async with get_client() as client:
-        runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"pipeline-run:{pipeline_run_id}"])))
+        runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[pipeline_run_id])))
         artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"])))
         names = {run.id: (await client.read_flow(run.flow_id)).name for run in runs}
-        return [(names[r.id], r.state.type.value) for r in runs], artifacts
+        return [(names[r.id], r.state.type.value) for r in runs], {names[r.id]: r.parameters for r in runs}, artifacts
 
 
 def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, monkeypatch):
@@ -30,9 +31,13 @@ def test_pipeline_flow_runs_every_stage_then_skips_them(tmp_path, prefect_api, m
     assert state.result() == dict.fromkeys(["ingest", "validate", "preprocess", "select", "train", "evaluate"], "ran")
     assert state.name == "Promoted" and state.message.startswith("promoted: balanced_accuracy"), (state.name, state.message)
 
-    stage_runs, artifacts = asyncio.run(_runs_and_artifact(str(state.state_details.flow_run_id)))
+    stage_runs, parameters, artifacts = asyncio.run(_runs_and_artifact(str(state.state_details.flow_run_id)))
     assert sorted(stage_runs) == sorted((s, "COMPLETED") for s in ["ingest", "validate", "preprocess", "select", "train", "evaluate"])
-    assert artifacts and "archflow model card" in artifacts[0].data
+    # each stage shows only the settings it reads: ingest knows nothing of training, train nothing of validation
+    assert set(parameters["ingest"]["settings"]) == {"data", "paths"} and "train" not in parameters["ingest"]["settings"]
+    assert {"train", "preprocess", "seed"} <= set(parameters["train"]["settings"]) and "validate" not in parameters["train"]["settings"]
+    card = artifacts[0].data
+    assert "archflow model card" in card and card.count("](data:image/png;base64,") >= 3, "the card's figures are embedded so they render in the UI"
 
     second = pipeline(return_state=True)
     assert second.is_completed() and set(second.result().values()) == {"skipped"}
