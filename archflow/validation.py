@@ -230,13 +230,16 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
         image_table = image_facts(frame[image_column], names, requirements.max_pixels)
         runs.append(("image-facts", image_table, image_expectations(gxe, schema["columns"][image_column], resize, requirements.max_pixels)))
 
-    checks, failures = 0, []
+    checks, failures, by_check = 0, [], {}
     for name, data, expectations in runs:
         outcome = _suite_result(context, name, data, expectations, docs=docs_dir is not None)
         # a column of the wrong type cannot be range- or set-checked meaningfully: report its type alone
         mistyped = {r.expectation_config.kwargs.get("column") for r in outcome.results if not r.success and r.expectation_config.type == "expect_column_values_to_be_in_type_list"}
         for item in outcome.results:
             checks += 1
+            tally = by_check.setdefault(item.expectation_config.type, {"checks": 0, "passed": 0})
+            tally["checks"] += 1
+            tally["passed"] += bool(item.success)
             if item.success:
                 continue
             config = item.expectation_config
@@ -259,7 +262,7 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
             else:
                 problem, examples = _describe(frame, schema, requirements, config.type, column, item.result)
             failures.append({"expectation": config.type, "column": column, "problem": problem, "examples": [str(e) for e in examples]})
-    return {"success": not failures, "checks": checks, "failed": len(failures), "failures": failures}
+    return {"success": not failures, "checks": checks, "failed": len(failures), "failures": failures, "by_check": by_check}
 
 
 def failure_text(failure: dict) -> str:

@@ -11,12 +11,11 @@ Each scheduled run ends with `dvc push`, so a promoted model reaches the DVC rem
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from pathlib import Path
 
-from flows.schedule import refuse, schedule_arguments, schedule_of
+from flows.schedule import refuse, schedule_of
 
 ENTRYPOINT = "flows/pipeline.py:pipeline"
 
@@ -36,23 +35,21 @@ async def ensure_pool(name: str, pool_type: str) -> str:
             return f"created the {pool_type} work pool '{name}'"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="archflow deploy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    schedule_arguments(parser, "archflow-production")
-    parser.add_argument("--pool", default="archflow", help="work pool name (default: archflow)")
-    parser.add_argument("--pool-type", default="process", help="type of a pool created here (default: process; others are Prefect settings of the pool)")
-    args = parser.parse_args(argv)
+def deploy(name: str = "archflow-production", push: bool = True, cron: str | None = None, interval: float | None = None, pool: str = "archflow", pool_type: str = "process") -> int:
+    """Deploy the pipeline on one schedule to a work pool (created if missing); 2 when no Prefect server answers."""
     refused = refuse("deploy")
     if refused is not None:
         return refused
     from flows.pipeline import pipeline
 
-    print(asyncio.run(ensure_pool(args.pool, args.pool_type)))
+    print(asyncio.run(ensure_pool(pool, pool_type)))
     source = pipeline.from_source(source=str(Path.cwd()), entrypoint=ENTRYPOINT)
-    deployment_id = source.deploy(name=args.name, work_pool_name=args.pool, parameters={"push": args.push}, tags=["archflow"], concurrency_limit=1, build=False, push=False, print_next_steps=False, **schedule_of(args))
-    print(f"deployed archflow-pipeline/{args.name} ({deployment_id}) to pool '{args.pool}'; start a worker with: prefect worker start --pool {args.pool}")
+    deployment_id = source.deploy(name=name, work_pool_name=pool, parameters={"push": push}, tags=["archflow"], concurrency_limit=1, build=False, push=False, print_next_steps=False, **schedule_of(cron, interval))
+    print(f"deployed archflow-pipeline/{name} ({deployment_id}) to pool '{pool}'; start a worker with: prefect worker start --pool {pool}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from flows.cli import main
+
+    sys.exit(main(["deploy", *sys.argv[1:]]))

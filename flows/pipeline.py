@@ -144,18 +144,13 @@ def pipeline(force: bool = False, push: bool = False):
     return Completed(name="Promoted" if verdict["promoted"] else "Rejected", message=verdict["headline"], data=outcome)
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="archflow run", description="Run the whole pipeline as one Prefect flow; DVC decides which stages are stale.")
-    parser.add_argument("--force", action="store_true", help="run every stage, even those DVC finds up to date")
-    parser.add_argument("--push", action="store_true", help="dvc push to the default remote afterwards")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+def run(force: bool = False, push: bool = False) -> int:
+    """``archflow run``: check the settings and the API, run the pipeline, say how it ended."""
     _, problem = preflight()
     if problem:
         print(f"archflow run stopped: {problem}", file=sys.stderr)
         return 1
-    state = pipeline(force=args.force, push=args.push, return_state=True)
+    state = pipeline(force=force, push=push, return_state=True)
     if not state.is_completed():
         print(f"\n{state.message or 'the pipeline failed'}", file=sys.stderr)
         return 1
@@ -165,7 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def finished_run_lines(message: str, params_file: str = "params.yaml") -> list[str]:
+def main(argv: list[str] | None = None) -> int:
+    """``python -m flows.pipeline [--force] [--push]``: the same as ``archflow run``."""
+    from flows.cli import main as cli_main
+
+    return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
+
+
+def finished_run_lines(message: str = "", params_file: str = "params.yaml") -> list[str]:
     """The end of a run in the terminal: scores beside the best baseline, the verdict, the paths."""
     from archflow.layout import REPORT
     from archflow.report import run_summary
@@ -176,8 +178,9 @@ def finished_run_lines(message: str, params_file: str = "params.yaml") -> list[s
         return [message]
     verdict = json.loads(verdict_file.read_text()) if verdict_file.exists() else None
     lines = run_summary(json.loads(metrics_file.read_text()), verdict, str(Path(paths.evaluation) / REPORT), paths.model)
-    if verdict and message != verdict["headline"]:  # nothing retrained: say so, then the standing results
-        lines = [message] + [f"last verdict ({verdict.get('decided_at', 'earlier run')}): {line}" if line == verdict["headline"] else line for line in lines]
+    if verdict and message != verdict["headline"]:  # not this run's verdict: say when it was given
+        lines = [f"verdict of {verdict.get('decided_at', 'an earlier run')}: {line}" if line == verdict["headline"] else line for line in lines]
+        lines = [message, *lines] if message else lines
     return lines
 
 

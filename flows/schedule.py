@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from flows.api import api_problem, configured_api_url
 
-
-def schedule_arguments(parser: argparse.ArgumentParser, name: str) -> None:
-    when = parser.add_mutually_exclusive_group()
-    when.add_argument("--cron", help='cron schedule, e.g. "0 6 * * *" (the default: daily at 06:00) or "* * * * *" (every minute)')
-    when.add_argument("--interval", type=float, help="run every this many seconds instead of on a cron schedule")
-    parser.add_argument("--name", default=name, help=f"deployment name shown in the UI (default: {name})")
-    parser.add_argument("--no-push", dest="push", action="store_false", help="do not `dvc push` after each scheduled run (the default pushes to the DVC remote)")
+DEFAULT_CRON = "0 6 * * *"  # daily at 06:00
 
 
-def schedule_of(args: argparse.Namespace) -> dict:
+def schedule_of(cron: str | None, interval: float | None) -> dict:
     """Keyword arguments for ``serve``/``deploy``: one cron or one interval schedule."""
-    return {"interval": args.interval} if args.interval else {"cron": args.cron or "0 6 * * *"}
+    return {"interval": interval} if interval else {"cron": cron or DEFAULT_CRON}
 
 
 def server_problem(command: str) -> str | None:

@@ -10,24 +10,23 @@ For production, deploy to a work pool instead (flows/deploy.py).
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from flows.schedule import refuse, schedule_arguments, schedule_of
+from flows.schedule import refuse, schedule_of
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="archflow serve", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    schedule_arguments(parser, "archflow-scheduled")
-    args = parser.parse_args(argv)
+def serve(name: str = "archflow-scheduled", push: bool = True, cron: str | None = None, interval: float | None = None) -> int:
+    """Serve the pipeline on one schedule until stopped; 2 when no Prefect server answers."""
     refused = refuse("serve")
     if refused is not None:
         return refused
     from flows.pipeline import pipeline
 
-    pipeline.serve(name=args.name, parameters={"push": args.push}, tags=["archflow"], limit=1, **schedule_of(args))
+    pipeline.serve(name=name, parameters={"push": push}, tags=["archflow"], limit=1, **schedule_of(cron, interval))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from flows.cli import main
+
+    sys.exit(main(["serve", *sys.argv[1:]]))

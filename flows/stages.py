@@ -64,7 +64,7 @@ def select_flow(settings: Settings):
     state = select(settings, return_state=True)
     if state.is_completed():
         choice = state.result()
-        create_markdown_artifact(key="archflow-selection", markdown=f"# Architecture: {choice['architecture']}\n\n" + "\n".join(f"- {r}" for r in choice["reasons"]))
+        create_markdown_artifact(key="archflow-selection", markdown=f"# Architecture: {choice['architecture']}\n\n" + "\n".join(f"- {r}" for r in choice["reasons"]), description="The architecture the rules chose for this data, and why (modality, target, size)")
     return _outcome(state)
 
 
@@ -89,14 +89,18 @@ def evaluate_flow(settings: Settings):
         result = state.result()
         card = embed_figures(result["report"], settings.paths.evaluation)  # figures as data URIs: they render in the UI
         create_markdown_artifact(key="archflow-report", markdown=card, description="Model card: verdict, data, validation, architecture, CV and test scores, figures")
-        rows = [{"model": "network", **{k: v for k, v in result["test"].items() if not isinstance(v, dict)}}]
-        rows += [{"model": name, **scores} for name, scores in result["baseline"].items()]
-        create_table_artifact(key="archflow-metrics", table=rows, description="Hold-out scores beside baselines")
+        create_table_artifact(key="archflow-metrics", table=metrics_rows(result["test"], result["baseline"]), description="Hold-out scores of the network beside its baselines' (scores rounded to 4 decimals, errors of 100 or more to 2)")
         verdict = result["verdict"]
         create_markdown_artifact(key="archflow-promotion", markdown=f"# {verdict['headline']}\n\n" + "\n".join(verdict_lines(verdict)), description="Promotion gate: candidate against the production model and the trivial baseline")
     elif state.message and state.message.startswith("rejected:"):
         create_markdown_artifact(key="archflow-promotion", markdown=f"# {state.message}", description="Promotion gate: the candidate could not be scored")
     return _outcome(state)
+
+
+def metrics_rows(test: dict, baselines: dict) -> list[dict]:
+    """The network's hold-out scores and each baseline's, one row per model, rounded for reading."""
+    rounded = lambda scores: {k: (round(v, 4) if abs(v) < 100 else round(v, 2)) if isinstance(v, float) else v for k, v in scores.items() if not isinstance(v, dict)}
+    return [{"model": "network", **rounded(test)}] + [{"model": f"baseline: {name}", **rounded(scores)} for name, scores in baselines.items()]
 
 
 STAGE_FLOWS = {

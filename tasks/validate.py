@@ -17,10 +17,15 @@ from archflow.sources import source_name
 from archflow.validation import failure_message, failure_text, requirements_for, validate_frame
 
 
-def validation_markdown(summary: dict) -> str:
+def validation_markdown(summary: dict, docs: Path) -> str:
+    """The validation result for the UI: what failed, a table of the checks by kind, where the Data Docs are."""
     status = "passed" if summary["success"] else "FAILED"
     lines = [f"# Data validation {status}", f"{summary['checks'] - summary['failed']}/{summary['checks']} checks passed for `{summary['source']}` against `{summary['schema']}`", ""]
     lines += [f"- **{f['column'] or 'table'}**: {failure_text(f)}" for f in summary["failures"]]
+    if summary.get("by_check"):
+        lines += ["", "| Great Expectations check | passed |", "|---|---|"]
+        lines += [f"| {kind.removeprefix('expect_').replace('_', ' ')} | {t['passed']}/{t['checks']} |" for kind, t in sorted(summary["by_check"].items())]
+    lines += ["", f"Full Data Docs (every expectation, with observed values): [{docs}]({docs.resolve().as_uri()}) (open the file on the machine that ran the stage)"]
     return "\n".join(lines)
 
 
@@ -57,7 +62,7 @@ def validate(settings: Settings) -> dict:
         summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
         write_json(out / VALIDATION_SUMMARY, summary)
     docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"
-    create_markdown_artifact(key="archflow-validation", markdown=validation_markdown(summary), description="Data validation")
+    create_markdown_artifact(key="archflow-validation", markdown=validation_markdown(summary, docs), description="Great Expectations validation of the ingested data: the checks by kind and any failures, with the Data Docs' location")
     if not summary["success"]:
         raise ValidationFailed(failure_message(summary, source, str(path), str(docs)), summary)
     if inferred:

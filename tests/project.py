@@ -35,6 +35,7 @@ def make_project(where: Path, params: dict | None = None) -> Path:
     (where / "params.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     for command in (["git", "init", "-q"], ["git", "config", "user.email", "t@example.com"], ["git", "config", "user.name", "t"], [sys.executable, "-m", "dvc", "init", "-q"]):
         subprocess.run(command, cwd=where, check=True)
+    shutil.copytree(ROOT / ".dvc/plots", where / ".dvc/plots")  # the plot templates dvc.yaml names
     commit(where, "project")
     return where
 

@@ -27,6 +27,12 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
     assert 0 <= test["test"]["accuracy"] <= 1 and {"majority", "logistic"} <= set(test["baseline"])
     assert {"mean", "std"} <= set(cv["cv"]["accuracy"])
     assert (project / "models/model/model.keras").exists() and (project / "reports/evaluation/report.md").exists()
+    plots = json.loads(dvc(project, "plots", "show", "--json", env=env).stdout)["data"]
+    curves = plots["Validation loss per fold"][0]["content"]
+    assert curves["encoding"]["color"]["field"] == "fold" and {p["fold"] for p in curves["data"]["values"]} == {"1", "2"}, "one line per fold"
+    assert curves["encoding"]["y"]["title"] == "validation loss"
+    confusion = json.dumps(plots["Confusion matrix (hold-out)"][0]["content"])
+    assert '"x": {"field": "predicted"' in confusion and '"y": {"field": "actual"' in confusion, "the PNG's orientation: predicted across"
 
     again = dvc(project, "repro", env=env)
     assert again.returncode == 0 and "Running stage" not in again.stdout

@@ -23,7 +23,30 @@ def test_bad_settings_stop_the_run_before_any_stage(tmp_path):
 def test_unknown_flags_are_errors_and_help_is_help(tmp_path):
     assert run(tmp_path, "--bogus").returncode == 2
     helped = run(tmp_path, "--help")
-    assert helped.returncode == 0 and "--push" in helped.stdout
+    assert helped.returncode == 0 and "--push" in helped.stdout and not (tmp_path / "data").exists()
+
+
+def test_every_archflow_command_has_help_and_refuses_unknown_flags(capsys):
+    from flows.cli import main
+
+    assert main(["--help"]) == 0
+    listing = capsys.readouterr().out
+    assert all(c in listing for c in ("run", "stage", "serve", "deploy", "predict", "report")), listing
+    for command in ("run", "stage", "serve", "deploy", "predict", "report"):
+        assert main([command, "--help"]) == 0, command
+        assert main([command, "--bogus"]) == 2, command
+    assert main(["stage", "fit"]) == 2  # not a stage
+    assert main(["serve", "--cron", "* * * * *", "--interval", "60"]) == 2  # one schedule, not two
+    assert "not both" in capsys.readouterr().err
+
+
+def test_report_before_any_run_says_what_to_do(tmp_path, monkeypatch, capsys):
+    from flows.cli import main
+
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    assert main(["report"]) == 1
+    assert "no model card yet" in capsys.readouterr().err
 
 
 def test_a_stopped_stage_gives_its_message_once_without_dvc_noise():
