@@ -1,8 +1,14 @@
-"""Prefect's log lines for a stage that stopped on bad input, without the noise.
+"""Prefect's log lines for a stage that stopped on bad input: the message once, as plain text.
 
-Prefect logs a failed task's state with ``exc_info=True`` even when no exception is being
-handled (a task that returns a Failed state), which prints a stray "NoneType: None" after the
-message. This filter drops that empty exception info and leaves real tracebacks alone.
+Prefect's engines log a run that ends in a Failed state three ways, all with the message as a
+Python repr (literal ``\\n``): "Task run failed with state: Failed(message=...)", "Finished in
+state Failed(...)", and with ``exc_info=True`` even when no exception is being handled, which
+prints a stray "NoneType: None". archflow logs the message itself, as plain text, where it
+stops (the stage's task and the pipeline's task for the stage), so these filters drop the
+engine's copies. Real crashes keep their "failed with exception" line and traceback.
+
+Records marked :data:`UI_ONLY` go to the Prefect API (the UI) but not to the terminal, where
+the command that stopped prints the message once itself.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import logging
 
 RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs")
+UI_ONLY = {"archflow_ui_only": True}  # `extra=` for a log line the terminal gets another way
+ENGINE_FAILURE_LINES = ("Task run failed with state", "Finished in state Failed")
 
 
 class NoEmptyTraceback(logging.Filter):
@@ -19,31 +27,47 @@ class NoEmptyTraceback(logging.Filter):
         return True
 
 
-def quiet_failure_logs() -> None:
-    """Install the filter on Prefect's run loggers (once per process)."""
-    for name in RUN_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, NoEmptyTraceback) for f in logger.filters):
-            logger.addFilter(NoEmptyTraceback())
-
-
-class NoStateLines(logging.Filter):
-    """Drops the engine's "Finished in state ..." lines (the pipeline says how each stage ended)."""
+class NoEngineFailureLines(logging.Filter):
+    """Drops the engine's repr of a Failed state (archflow has logged its message plainly)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name in RUN_LOGGERS and str(record.msg).startswith("Finished in state"))
+        return not str(record.msg).startswith(ENGINE_FAILURE_LINES)
 
 
-def console_for_pipeline() -> None:
-    """A stage launched by the pipeline flow: its terminal lines are warnings and errors only,
-    without the state lines (its log still reaches the Prefect UI in full, and its progress
-    reaches the pipeline as events)."""
+class NotUiOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "archflow_ui_only", False)
+
+
+def _console_handlers() -> list[logging.Handler]:
     from prefect.logging.configuration import setup_logging
     from prefect.logging.handlers import PrefectConsoleHandler
 
-    if not any(isinstance(h, PrefectConsoleHandler) for h in logging.getLogger().handlers):
+    found = [h for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+    if not found:
         setup_logging()
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, PrefectConsoleHandler):
-            handler.setLevel(logging.WARNING)
-            handler.addFilter(NoStateLines())
+        found = [h for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+    return found
+
+
+def _add_once(target, kind: type[logging.Filter]) -> None:
+    if not any(isinstance(f, kind) for f in target.filters):
+        target.addFilter(kind())
+
+
+def quiet_failure_logs() -> None:
+    """Install the filters on Prefect's run loggers and console (once per process)."""
+    for name in RUN_LOGGERS:
+        _add_once(logging.getLogger(name), NoEmptyTraceback)
+        _add_once(logging.getLogger(name), NoEngineFailureLines)
+    for handler in _console_handlers():
+        _add_once(handler, NotUiOnly)
+
+
+def console_for_pipeline() -> None:
+    """A stage launched by the pipeline flow: its terminal lines are warnings and errors only
+    (its log still reaches the Prefect UI in full, its progress reaches the pipeline as events,
+    and the pipeline says how it ended)."""
+    quiet_failure_logs()
+    for handler in _console_handlers():
+        handler.setLevel(logging.WARNING)

@@ -27,7 +27,7 @@ from prefect.states import Completed, Failed
 from archflow.errors import SettingsError
 from archflow.settings import load_settings
 from flows.api import preflight
-from flows.logs import quiet_failure_logs
+from flows.logs import UI_ONLY, quiet_failure_logs
 from flows.stages import PARENT_TASK_RUN
 
 DVC = [sys.executable, "-m", "dvc"]
@@ -61,7 +61,7 @@ def _stream(command: list[str], env: dict[str, str], bars) -> tuple[int, str]:
             if bars.replay(line.rstrip("\n")):
                 continue
             level = PREFECT_LINE.match(line)
-            if level and level.group(1) in ("WARNING", "ERROR", "CRITICAL"):
+            if level and level.group(1) == "WARNING":  # errors end in the stage's stop message, printed once at the end
                 bars.note(line.rstrip())
             kept.append(line)
     return process.returncode, "".join(kept)
@@ -96,7 +96,7 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, positi
             log.info("dvc: %s", line)
     if code != 0:
         message = message or f"stage '{stage}' failed under dvc repro:\n" + "\n".join(output.strip().splitlines()[-25:])
-        log.error("%s", message)
+        log.error("%s", message, extra=UI_ONLY)  # `archflow run` prints it once at the end
         return Failed(message=message)
     return "ran"
 
@@ -118,7 +118,7 @@ def pipeline(force: bool = False, push: bool = False):
     try:
         settings = load_settings()  # a bad setting stops the run here, before any stage touches an output
     except SettingsError as error:  # a scheduled run's message, without a traceback
-        log.error("%s", error)
+        log.error("%s", error, extra=UI_ONLY)
         return Failed(message=str(error))
     env = dict(os.environ)
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
@@ -132,7 +132,7 @@ def pipeline(force: bool = False, push: bool = False):
     if push:
         pushed, said = _push(env)
         if not pushed:
-            log.error("%s", said)
+            log.error("%s", said, extra=UI_ONLY)
             return Failed(message=said)
         log.info("dvc push: %s", said)
     log.info("pipeline: %s", ", ".join(f"{s} {o}" for s, o in outcome.items()))

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -44,3 +48,37 @@ def prefect_api():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield str(get_client().api_url).rstrip("/")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    """A real `prefect server start` (own SQLite database, UI included), as `./dev server` starts
+    one; yields its API URL, the environment that points at it, and its home folder."""
+    import httpx
+
+    home, port = tmp_path_factory.mktemp("prefect-home"), free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_API_URL=api, PREFECT_UI_API_URL=api, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    log = open(home / "server.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(1)
+    else:
+        process.kill()
+        pytest.fail("prefect server start did not come up: " + (home / "server.log").read_text()[-2000:])
+    yield api, env, home
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+    assert "bulk DML" not in (home / "server.log").read_text(), "the scheduler failed (SQLAlchemy 2.1?)"

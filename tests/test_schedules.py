@@ -13,13 +13,11 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.project import dvc, make_project, stage_env
@@ -28,36 +26,6 @@ pytestmark = pytest.mark.slow
 EVERY_MINUTE = "* * * * *"
 WAIT_SECONDS = 180  # the bar: a completed scheduled run within three minutes
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real Prefect server (own SQLite database), as `./dev server` starts one."""
-    home, port = tmp_path_factory.mktemp("prefect-home"), free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_API_URL=api, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5", PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    log = open(home / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(1)
-    else:
-        process.kill()
-        pytest.fail("prefect server start did not come up: " + (home / "server.log").read_text()[-2000:])
-    yield api, env, home
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
-    assert "bulk DML" not in (home / "server.log").read_text(), "the scheduler failed (SQLAlchemy 2.1?)"
 
 
 def scheduled_runs(api: str, deployment_name: str) -> list:
@@ -98,7 +66,8 @@ def wait_for_completed_run(api: str, deployment_name: str, process: subprocess.P
     pytest.fail(f"no scheduled run of {deployment_name} finished within {WAIT_SECONDS} s; runs: {runs}\n" + output.read_text()[-3000:])
 
 
-def test_served_and_worker_deployments_fire_on_a_one_minute_schedule(server, tmp_path):
+def test_served_and_worker_deployments_fire_on_a_one_minute_schedule(prefect_server, tmp_path):
+    server = prefect_server
     api, server_env, home = server
     project = make_project(tmp_path / "project", {"train": {"folds": 2, "epochs": 2, "patience": 1}})
     remote = tmp_path / "remote"
