@@ -277,3 +277,17 @@ def failure_message(summary: dict, source: str, schema_path: str, docs_path: str
     lines += [f"  - {failure_text(f)}" for f in summary["failures"]]
     lines.append(f"Data Docs: {docs_path}")
     return "\n".join(lines)
+
+
+def validation_markdown(summary: dict) -> str:
+    """The validation result for the UI: what failed, a table of the checks by kind, where the Data Docs are."""
+    status = "passed" if summary["success"] else "FAILED"
+    lines = [f"# Data validation {status}", f"{summary['checks'] - summary['failed']}/{summary['checks']} checks passed for `{summary['source']}` against `{summary['schema']}`", ""]
+    lines += [f"- **{f['column'] or 'table'}**: {failure_text(f)}" for f in summary["failures"]]
+    if summary.get("by_check"):
+        lines += ["", "| Great Expectations check | passed |", "|---|---|"]
+        lines += [f"| {kind.removeprefix('expect_').replace('_', ' ')} | {t['passed']}/{t['checks']} |" for kind, t in sorted(summary["by_check"].items())]
+    if summary.get("data_docs"):
+        docs = Path(summary["data_docs"])
+        lines += ["", f"Full Data Docs (every expectation, with observed values): [{docs}]({docs.resolve().as_uri()}) (open the file on the machine that ran the stage)"]
+    return "\n".join(lines)

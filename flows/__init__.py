@@ -15,5 +15,13 @@ for _name, _value in {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     # every call to the Prefect API gives up after this long (Prefect's default is 60 s)
     "PREFECT_API_REQUEST_TIMEOUT": "20",
+    # the stages (tasks/) and the ML code (archflow/) log with the standard logging module;
+    # Prefect sends those loggers' lines to the run they happen in
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "tasks,archflow",
 }.items():
     os.environ.setdefault(_name, _value)
+
+import logging  # noqa: E402
+
+for _logger in ("tasks", "archflow"):  # their INFO lines are the stages' progress (the root logger passes only warnings)
+    logging.getLogger(_logger).setLevel(logging.INFO)

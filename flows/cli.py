@@ -139,7 +139,7 @@ def report(
     from archflow.errors import SettingsError
     from archflow.layout import REPORT
     from archflow.settings import load_settings
-    from flows.pipeline import finished_run_lines
+    from flows.result import finished_run_lines
 
     try:
         paths = load_settings(params).paths

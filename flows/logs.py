@@ -34,6 +34,15 @@ class NoEngineFailureLines(logging.Filter):
         return not str(record.msg).startswith(ENGINE_FAILURE_LINES)
 
 
+class NoFreshModelRetracing(logging.Filter):
+    """TensorFlow warns that predict "triggered tf.function retracing" when it meets its fifth new
+    model; cross-validation builds a fresh model per fold on purpose, so this one warning is
+    dropped (every other TensorFlow warning still shows)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in str(record.msg)
+
+
 class NotUiOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not getattr(record, "archflow_ui_only", False)
@@ -60,6 +69,7 @@ def quiet_failure_logs() -> None:
     for name in RUN_LOGGERS:
         _add_once(logging.getLogger(name), NoEmptyTraceback)
         _add_once(logging.getLogger(name), NoEngineFailureLines)
+    _add_once(logging.getLogger("tensorflow"), NoFreshModelRetracing)
     for handler in _console_handlers():
         _add_once(handler, NotUiOnly)
 

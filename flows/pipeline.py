@@ -28,6 +28,7 @@ from archflow.errors import SettingsError
 from archflow.settings import load_settings
 from flows.api import preflight
 from flows.logs import UI_ONLY, quiet_failure_logs
+from flows.result import finished_run_lines
 from flows.stages import PARENT_TASK_RUN
 
 DVC = [sys.executable, "-m", "dvc"]
@@ -165,23 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     from flows.cli import main as cli_main
 
     return cli_main(["run", *(sys.argv[1:] if argv is None else argv)])
-
-
-def finished_run_lines(message: str = "", params_file: str = "params.yaml") -> list[str]:
-    """The end of a run in the terminal: scores beside the best baseline, the verdict, the paths."""
-    from archflow.layout import REPORT
-    from archflow.report import run_summary
-
-    paths = load_settings(params_file).paths
-    metrics_file, verdict_file = Path(paths.test_metrics), Path(paths.promotion)
-    if not metrics_file.exists():
-        return [message]
-    verdict = json.loads(verdict_file.read_text()) if verdict_file.exists() else None
-    lines = run_summary(json.loads(metrics_file.read_text()), verdict, str(Path(paths.evaluation) / REPORT), paths.model)
-    if verdict and message != verdict["headline"]:  # not this run's verdict: say when it was given
-        lines = [f"verdict of {verdict.get('decided_at', 'an earlier run')}: {line}" if line == verdict["headline"] else line for line in lines]
-        lines = [message, *lines] if message else lines
-    return lines
 
 
 if __name__ == "__main__":

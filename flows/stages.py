@@ -18,17 +18,37 @@ from typing import Any
 from uuid import UUID
 
 import yaml
-from prefect import flow, tags
+from prefect import flow, get_run_logger, tags, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed, State
 
+from archflow.errors import ArchflowError
 from archflow.settings import Settings
 from flows.api import preflight
+from flows.logs import UI_ONLY
 
 PARENT_TASK_RUN = "ARCHFLOW_PARENT_TASK_RUN"  # env var: the pipeline's task run that launched this stage (its run nests there)
 
-# Each flow imports its own task module: a stage process loads only what that stage needs
+# Each flow imports its own stage module: a stage process loads only what that stage needs
 # (TensorFlow for train and evaluate, Great Expectations for validate), which saves seconds.
+
+
+def as_task(name: str, function, on_error=None):
+    """A plain stage function (tasks/) as a Prefect task. A user-facing error (bad data, bad
+    settings) is logged once as plain text and ends the task Failed with its message; a bug
+    still raises, with its traceback. ``on_error(error)`` runs first (to publish what failed)."""
+
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ArchflowError as error:
+            if on_error:
+                on_error(error)
+            get_run_logger().error("%s", error, extra=UI_ONLY)  # the command that ran the stage prints it
+            return Failed(message=str(error))
+
+    run.__doc__, run.__name__, run.__qualname__, run.__module__ = function.__doc__, function.__name__, function.__qualname__, function.__module__
+    return task(name=name)(run)
 
 
 def _outcome(state: State):
@@ -40,28 +60,36 @@ def _outcome(state: State):
 def ingest_flow(settings: Settings):
     from tasks.ingest import ingest
 
-    return _outcome(ingest(settings.data, settings.paths, return_state=True))
+    return _outcome(as_task("ingest", ingest)(settings.data, settings.paths, return_state=True))
 
 
 @flow(name="validate")
 def validate_flow(settings: Settings):
+    from archflow.errors import ValidationFailed
+    from archflow.validation import validation_markdown
     from tasks.validate import validate
 
-    return _outcome(validate(settings, return_state=True))
+    def publish(summary: dict) -> None:
+        create_markdown_artifact(key="archflow-validation", markdown=validation_markdown(summary), description="Great Expectations validation of the ingested data: the checks by kind and any failures, with the Data Docs' location")
+
+    state = as_task("validate", validate, on_error=lambda e: publish(e.summary) if isinstance(e, ValidationFailed) else None)(settings, return_state=True)
+    if state.is_completed():
+        publish(state.result())
+    return _outcome(state)
 
 
 @flow(name="preprocess")
 def preprocess_flow(settings: Settings):
     from tasks.preprocess import preprocess
 
-    return _outcome(preprocess(settings, return_state=True))
+    return _outcome(as_task("preprocess", preprocess)(settings, return_state=True))
 
 
 @flow(name="select")
 def select_flow(settings: Settings):
     from tasks.select import select
 
-    state = select(settings, return_state=True)
+    state = as_task("select", select)(settings, return_state=True)
     if state.is_completed():
         choice = state.result()
         create_markdown_artifact(key="archflow-selection", markdown=f"# Architecture: {choice['architecture']}\n\n" + "\n".join(f"- {r}" for r in choice["reasons"]), description="The architecture the rules chose for this data, and why (modality, target, size)")
@@ -74,7 +102,7 @@ def train_flow(settings: Settings):
     from tasks.train import train
 
     make_deterministic(settings.seed)
-    return _outcome(train(settings, return_state=True))
+    return _outcome(as_task("train", train)(settings, return_state=True))
 
 
 @flow(name="evaluate")
@@ -84,7 +112,7 @@ def evaluate_flow(settings: Settings):
     from tasks.evaluate import evaluate
 
     make_deterministic(settings.seed)
-    state = evaluate(settings, return_state=True)
+    state = as_task("evaluate", evaluate)(settings, return_state=True)
     if state.is_completed():
         result = state.result()
         card = embed_figures(result["report"], settings.paths.evaluation)  # figures as data URIs: they render in the UI

@@ -1,13 +1,13 @@
 """Evaluate: hold-out scores beside baselines, DVC metrics and plots, the report, and the
 promotion gate that decides whether the candidate replaces the production model."""
 
+import logging
 import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger
 
 from archflow.baselines import baseline_scores
 from archflow.errors import DataError
@@ -20,8 +20,9 @@ from archflow.plots import plot_confusion, plot_forecast, plot_regression, plot_
 from archflow.predict import load_trained
 from archflow.promotion import decide, fit_problems, gate_metric
 from archflow.report import render_report
-from tasks.stage_task import stage_task
 from archflow.settings import Settings
+
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
 def _write_figures(out: Path, task_name: str, classes: list, actual, predicted) -> list[str]:
@@ -87,9 +88,7 @@ def promote(candidate_dir: str, production_dir: str, record: dict) -> None:
         write_json(out / "promotion.json", record)
 
 
-@stage_task("evaluate")
 def evaluate(settings: Settings) -> dict:
-    log = get_run_logger()
     paths = settings.paths
     prepared = Path(paths.prepared)
     train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)

@@ -1,20 +1,18 @@
 """Ingest: load the configured source and write an immutable Parquet snapshot and a profile."""
 
+import logging
 from pathlib import Path
-
-from prefect import get_run_logger
 
 from archflow.layout import PROFILE, SNAPSHOT, SOURCE
 from archflow.outputs import atomic_dir, write_json
 from archflow.profiling import profile_frame
-from tasks.stage_task import stage_task
 from archflow.settings import DataSettings, Paths
 from archflow.sources import load_source
 
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
-@stage_task("ingest")
+
 def ingest(data: DataSettings, paths: Paths) -> dict:
-    log = get_run_logger()
     frame, info = load_source(data.source, data.modality)
     if info.kind == "file" and Path(paths.raw).resolve() not in Path(data.source).resolve().parents:
         log.warning("%s lies outside %s/, so DVC cannot see it change: put it there, or run `dvc repro -f ingest` after changing it", data.source, paths.raw)

@@ -1,9 +1,9 @@
 """Preprocess: modality and task detection, stateless cleaning, and the hold-out split."""
 
+import logging
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger
 
 from archflow.cleaning import clean_frame, split_holdout
 from archflow.detection import detect_modality, detect_task, settings_layout
@@ -13,7 +13,8 @@ from archflow.outputs import atomic_dir, write_json
 from archflow.sequences import channel_columns, long_to_rows
 from archflow.settings import SeriesSettings, Settings
 from archflow.timeseries import fill_split, split_last_steps, value_columns
-from tasks.stage_task import stage_task
+
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
 def _sequence_rows(frame: pd.DataFrame, inputs: dict, target: str, split_column: str) -> pd.DataFrame:
@@ -35,9 +36,7 @@ def _forecast_split(frame: pd.DataFrame, time_column: str, series: SeriesSetting
     return train_frame, test_frame, f"the last {steps} time steps (series.horizon {horizon}; missing values filled by {series.fill})"
 
 
-@stage_task("preprocess")
 def preprocess(settings: Settings) -> dict:
-    log = get_run_logger()
     data, series = settings.data, settings.series
     snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
     features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot

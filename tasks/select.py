@@ -1,21 +1,20 @@
 """Select: choose the architecture from the training split alone and say why."""
 
+import logging
 import dataclasses
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger
 
 from archflow.layout import SPLIT_INFO, TRAIN_SPLIT
 from archflow.outputs import read_json, write_json
 from archflow.selection import measure_images, measure_sequences, measure_tabular, measure_text, measure_timeseries, select_architecture
 from archflow.settings import Settings
-from tasks.stage_task import stage_task
+
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
-@stage_task("select")
 def select(settings: Settings) -> dict:
-    log = get_run_logger()
     prepared = Path(settings.paths.prepared)
     split = read_json(prepared / SPLIT_INFO)
     train_frame, target, task = pd.read_parquet(prepared / TRAIN_SPLIT), settings.data.target, split["task"]

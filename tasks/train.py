@@ -2,10 +2,10 @@
 
 Finished folds are checkpointed, so a killed run resumes at the first unfinished fold."""
 
+import logging
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger
 
 import archflow
 from archflow.device import training_device
@@ -16,9 +16,10 @@ from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
-from tasks.stage_task import stage_task
 from archflow.settings import Settings
 from archflow.training import TrainingConfig, cross_validate, final_epoch_count, final_phase_epochs, fit_model
+
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
 def training_config(settings: Settings) -> TrainingConfig:
@@ -41,9 +42,7 @@ def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
     return FoldStore(Path(settings.paths.checkpoints) / "train", inputs_key(parts))
 
 
-@stage_task("train")
 def train(settings: Settings) -> dict:
-    log = get_run_logger()
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = ArchitectureChoice(**read_json(settings.paths.selection))
     config = training_config(settings)

@@ -1,41 +1,27 @@
 """Validate: check the snapshot against its saved schema (inferred from the first good data)."""
 
+import logging
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact
 
 from archflow.detection import settings_layout
 from archflow.errors import DataError, ValidationFailed
 from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.schema import dump_schema, infer_schema, parse_schema
-from tasks.stage_task import stage_task
 from archflow.settings import Settings
 from archflow.sources import source_name
-from archflow.validation import failure_message, failure_text, requirements_for, validate_frame
+from archflow.validation import failure_message, requirements_for, validate_frame
 
-
-def validation_markdown(summary: dict, docs: Path) -> str:
-    """The validation result for the UI: what failed, a table of the checks by kind, where the Data Docs are."""
-    status = "passed" if summary["success"] else "FAILED"
-    lines = [f"# Data validation {status}", f"{summary['checks'] - summary['failed']}/{summary['checks']} checks passed for `{summary['source']}` against `{summary['schema']}`", ""]
-    lines += [f"- **{f['column'] or 'table'}**: {failure_text(f)}" for f in summary["failures"]]
-    if summary.get("by_check"):
-        lines += ["", "| Great Expectations check | passed |", "|---|---|"]
-        lines += [f"| {kind.removeprefix('expect_').replace('_', ' ')} | {t['passed']}/{t['checks']} |" for kind, t in sorted(summary["by_check"].items())]
-    lines += ["", f"Full Data Docs (every expectation, with observed values): [{docs}]({docs.resolve().as_uri()}) (open the file on the machine that ran the stage)"]
-    return "\n".join(lines)
+log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
 def schema_path(settings: Settings) -> Path:
     return Path(settings.paths.schemas) / f"{source_name(settings.data.source)}.yaml"
 
 
-@stage_task("validate")
 def validate(settings: Settings) -> dict:
-    log = get_run_logger()
     frame = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
     source = read_json(Path(settings.paths.ingested) / SOURCE)["source"]
     path = schema_path(settings)
@@ -62,7 +48,7 @@ def validate(settings: Settings) -> dict:
         summary.update({"source": source, "schema": str(path), "schema_inferred": inferred})
         write_json(out / VALIDATION_SUMMARY, summary)
     docs = Path(settings.paths.validation) / DATA_DOCS / "index.html"
-    create_markdown_artifact(key="archflow-validation", markdown=validation_markdown(summary, docs), description="Great Expectations validation of the ingested data: the checks by kind and any failures, with the Data Docs' location")
+    summary["data_docs"] = str(docs)
     if not summary["success"]:
         raise ValidationFailed(failure_message(summary, source, str(path), str(docs)), summary)
     if inferred:
