@@ -37,3 +37,21 @@ def test_an_unknown_modality_is_named():
         assert "audio" in str(error) and "tabular" in str(error)
     else:
         raise AssertionError("an unknown modality was accepted")
+
+
+def test_hand_offs_round_trip_and_refuse_a_foreign_file(tmp_path):
+    from archflow.handoffs import SplitInfo, load_record, save_record
+    from archflow.selection import ArchitectureChoice
+
+    split = SplitInfo("text", "a free-text column", {"column": "review"}, "binary", "two classes", "a seeded split", 80, 20, 101, 1, ["id"])
+    save_record(split, tmp_path / "split.json")
+    assert load_record(SplitInfo, tmp_path / "split.json") == split
+    choice = ArchitectureChoice("bigru", "binary", "text", {"units": 1}, {"units": 32}, {"column": "review"}, "none", 32, ["no", "yes"], ["why"], {"rows": 80}, {"warmup_epochs": 0})
+    save_record(choice, tmp_path / "selection.json")
+    assert load_record(ArchitectureChoice, tmp_path / "selection.json") == choice
+    try:
+        load_record(ArchitectureChoice, tmp_path / "split.json")
+    except ValueError as error:
+        assert "does not hold ArchitectureChoice" in str(error)
+    else:
+        raise AssertionError("a split was read as a selection")
