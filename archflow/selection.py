@@ -294,8 +294,9 @@ def choose_batch_size(rows: int, requested: str) -> tuple[int, str]:
     return size, f"{rows} training rows: batch size {size} (about {math.ceil(rows / size)} steps per epoch)"
 
 
-def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto") -> ArchitectureChoice:
-    """Apply the modality's rules; params may force the architecture, imbalance and batch size."""
+def select_architecture(facts: DataFacts, task_reason: str, requested_architecture: str, requested_imbalance: str, requested_batch_size: str = "auto", extra_inputs: dict | None = None, leading_reasons: list[str] | None = None) -> ArchitectureChoice:
+    """Apply the modality's rules; params may force the architecture, imbalance and batch size.
+    ``extra_inputs`` join the input facts the model carries; ``leading_reasons`` open the reasons."""
     allowed = ARCHITECTURES[facts.modality]
     if requested_architecture not in ("auto", *allowed):
         raise DataError(f"model.architecture '{requested_architecture}' does not suit {facts.modality} data; choose auto or one of {list(allowed)}")
@@ -313,6 +314,8 @@ def select_architecture(facts: DataFacts, task_reason: str, requested_architectu
     reasons.append(imbalance_reason)
     batch_size, batch_reason = choose_batch_size(facts.rows, requested_batch_size)
     reasons.append(batch_reason)
+    inputs.update(extra_inputs or {})
+    reasons = [*(leading_reasons or []), *reasons]
     return ArchitectureChoice(
         architecture=architecture,
         task=facts.task,

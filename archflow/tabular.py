@@ -12,6 +12,11 @@ import keras
 import numpy as np
 import pandas as pd
 
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
 from archflow.layers import ImputeStandardize, OneHotCategories
 
 MISSING = "__missing__"
@@ -102,3 +107,21 @@ class TabularPreprocessor:
             parts.append(OneHotCategories(self.vocabularies_[column], self.unseen, name=f"onehot_{input_name(column)}")(tensor))
         encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
         return inputs, encoded
+
+
+def baseline_table(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Numeric columns as floats and categorical ones as strings: what the linear baseline reads."""
+    table = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce").astype("float64") for c in numeric}, index=frame.index)
+    for column in categorical:
+        table[column] = as_category_strings(frame[column]).astype(object)
+    return table
+
+
+def linear_transform(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
+    """The linear baseline's preprocessing: mean imputation and scaling, one-hot categories."""
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(SimpleImputer(strategy="mean", keep_empty_features=True), StandardScaler()), numeric),
+            ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+        ]
+    )

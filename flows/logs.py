@@ -14,6 +14,11 @@ the command that stopped prints the message once itself.
 from __future__ import annotations
 
 import logging
+import os
+import re
+import sys
+import tempfile
+from contextlib import contextmanager
 
 RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs")
 UI_ONLY = {"archflow_ui_only": True}  # `extra=` for a log line the terminal gets another way
@@ -81,3 +86,35 @@ def console_for_pipeline() -> None:
     quiet_failure_logs()
     for handler in _console_handlers():
         handler.setLevel(logging.WARNING)
+
+
+# What TensorFlow's C++ side prints while it starts, before its logging is set up (so
+# TF_CPP_MIN_LOG_LEVEL cannot quiet it): notices, not problems. The device a model trains on is
+# named in the train log and the model card instead.
+TF_STARTUP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations are on|Could not find cuda drivers"
+    r"|failed call to cuInit|Unable to register cu(DNN|FFT|BLAS) factory|computation placer already registered"
+    r"|TF-TRT Warning: Could not find TensorRT|This TensorFlow binary is optimized to use available CPU instructions"
+    r"|To enable the following instructions|rebuild TensorFlow with the appropriate compiler flags"
+)
+
+
+@contextmanager
+def tensorflow_startup_quiet():
+    """Run the block (importing TensorFlow and finding its devices) with the process's stderr
+    caught at the file-descriptor level, where the C++ lines go; afterwards every caught line
+    except TensorFlow's start-up notices is written back, so real warnings still show."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            kept = [line for line in caught.read().decode(errors="replace").splitlines() if line.strip() and not TF_STARTUP_NOISE.search(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)

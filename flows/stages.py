@@ -193,6 +193,13 @@ def run_stage(stage: str, params_file: str = "params.yaml") -> int:
     if problem:
         print(f"\narchflow {stage} stopped: {problem}", file=sys.stderr)
         return 1
+    if stage in ("train", "evaluate"):  # TensorFlow, without its C++ start-up notices
+        from flows.logs import tensorflow_startup_quiet
+
+        with tensorflow_startup_quiet():
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()
     if os.environ.get(PARENT_TASK_RUN):  # the pipeline draws progress and says the outcome: only warnings here
         from flows.logs import console_for_pipeline
 

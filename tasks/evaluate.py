@@ -15,6 +15,7 @@ from archflow.evaluation import NotFinite, holdout_forecast, holdout_labels, hol
 from archflow.layout import (
     CONFUSION_PNG, FORECAST_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
 )
+from archflow.handoffs import SplitInfo, load_record
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.plots import plot_confusion, plot_forecast, plot_regression, plot_roc, roc_points
 from archflow.predict import load_trained
@@ -92,7 +93,7 @@ def evaluate(settings: Settings) -> dict:
     paths = settings.paths
     prepared = Path(paths.prepared)
     train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)
-    task = read_json(prepared / SPLIT_INFO)["task"]
+    task = load_record(SplitInfo, prepared / SPLIT_INFO).task
     trained, kept = _load_candidate(settings, task, test_frame)
     meta = trained.metadata
     selection = read_json(paths.selection)

@@ -1,5 +1,6 @@
 """Preprocess: modality and task detection, stateless cleaning, and the hold-out split."""
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from archflow.cleaning import clean_frame, split_holdout
 from archflow.detection import detect_modality, detect_task, settings_layout
 from archflow.images import FILE_COLUMN
 from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
-from archflow.outputs import atomic_dir, write_json
+from archflow.handoffs import SplitInfo, save_record
+from archflow.outputs import atomic_dir
 from archflow.sequences import channel_columns, long_to_rows
 from archflow.settings import SeriesSettings, Settings
 from archflow.timeseries import fill_split, split_last_steps, value_columns
@@ -56,21 +58,11 @@ def preprocess(settings: Settings) -> dict:
         train_frame, test_frame = split_holdout(frame, data.target, task_name, settings.split.test_size, settings.seed, settings.split.column)
         how = f"the data set's own split (column '{settings.split.column}')" if settings.split.column else f"a seeded split (seed {settings.seed}, {settings.split.test_size:.0%} held out)"
     unit = {"sequence": "sequences", "timeseries": "time steps"}.get(modality, "rows")
-    info = {
-        "modality": modality,
-        "modality_reason": modality_reason,
-        "modality_inputs": modality_inputs,
-        "task": task_name,
-        "task_reason": task_reason,
-        "split": how,
-        "train_rows": len(train_frame),
-        "test_rows": len(test_frame),
-        **cleaning,
-    }
+    info = SplitInfo(modality, modality_reason, modality_inputs, task_name, task_reason, how, len(train_frame), len(test_frame), **cleaning)
     with atomic_dir(settings.paths.prepared) as out:
         train_frame.to_parquet(out / TRAIN_SPLIT, index=False)
         test_frame.to_parquet(out / TEST_SPLIT, index=False)
-        write_json(out / SPLIT_INFO, info)
+        save_record(info, out / SPLIT_INFO)
     log.info("%s; %s; %d duplicate rows dropped; %d train / %d test %s by %s", modality_reason, task_reason, cleaning["duplicates_dropped"], len(train_frame), len(test_frame), unit, how)
-    return info
+    return dataclasses.asdict(info)
 

@@ -10,9 +10,10 @@ import pandas as pd
 import archflow
 from archflow.device import training_device
 from archflow.fold_store import FoldStore, code_bytes, inputs_key
+from archflow.handoffs import load_record
 from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.metrics import summarise_folds
-from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.outputs import atomic_dir, write_json
 from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
@@ -44,7 +45,7 @@ def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
 
 def train(settings: Settings) -> dict:
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
-    choice = ArchitectureChoice(**read_json(settings.paths.selection))
+    choice = load_record(ArchitectureChoice, settings.paths.selection)
     config = training_config(settings)
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)

@@ -24,6 +24,10 @@ def code_closure(module: str) -> set[str]:
     while todo:
         current = todo.pop()
         path = f"{current.replace('.', '/')}.py"
+        if not (ROOT / path).exists():  # a package
+            path = f"{current.replace('.', '/')}/__init__.py"
+        parts = current.split(".")
+        todo.extend(".".join(parts[:n]) for n in range(2, len(parts)) if (ROOT / "/".join(parts[:n]) / "__init__.py").exists())  # a submodule runs its package first
         if path in seen:
             continue
         seen.add(path)

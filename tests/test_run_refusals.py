@@ -66,3 +66,16 @@ def test_prefect_logs_no_empty_traceback():
     real = (ValueError, ValueError("x"), None)
     record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1, "failed", None, real)
     assert NoEmptyTraceback().filter(record) and record.exc_info == real
+
+
+def test_tensorflow_start_up_notices_are_dropped_and_real_warnings_kept(capfd):
+    import os
+
+    from flows.logs import tensorflow_startup_quiet
+
+    with tensorflow_startup_quiet():
+        os.write(2, b"I0000 00:00:1 port.cc:153] oneDNN custom operations are on. You may see ...\n")
+        os.write(2, b"E0000 00:00:2 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n")
+        os.write(2, b"W0000 00:00:3 something.cc:1] a real warning\n")
+    err = capfd.readouterr().err
+    assert "a real warning" in err and "oneDNN" not in err and "cuInit" not in err

@@ -1,0 +1,46 @@
+"""The contract every modality implements (see archflow/modalities/__init__.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from archflow.selection import DataFacts
+
+
+class Modality:
+    """Defaults suit modalities whose rows are the model's rows and whose linear baseline is a
+    logistic regression; each modality overrides what differs."""
+
+    name: str = ""
+
+    def measure(self, train_frame: pd.DataFrame, target: str, task: str, settings, found: dict) -> DataFacts:
+        """What selection looks at; ``found`` is what detection recorded (the text column, the time column)."""
+        raise NotImplementedError
+
+    def choice_inputs(self, settings, found: dict) -> dict:
+        """Input facts the trained model must carry beyond what selection measured."""
+        return {}
+
+    def make_preprocessor(self, inputs: dict, frame: pd.DataFrame, target: str, unseen: str, min_category_count: int) -> Any:
+        raise NotImplementedError(f"the {self.name} modality has no preprocessor inside the model")
+
+    def keyed_inputs(self, description: dict, frame: pd.DataFrame) -> tuple[dict, pd.Index]:
+        raise NotImplementedError
+
+    def input_problems(self, description: dict, frame: pd.DataFrame) -> list[str]:
+        """Problems of raw rows found before predicting (others are named while reading inputs)."""
+        return []
+
+    def baseline_features(self, inputs: dict, train_frame: pd.DataFrame, test_frame: pd.DataFrame, target: str) -> tuple[Any, Any, Any]:
+        """Training and test features for the linear baseline, and the transform it needs first
+        (fitted on the training split only)."""
+        raise NotImplementedError
+
+    def baseline_classifiers(self, transform, balanced: bool) -> dict[str, Any]:
+        """The non-trivial classification baselines (the majority class is always there)."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        return {"logistic": make_pipeline(transform, LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None))}
