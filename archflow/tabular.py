@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from archflow.layers import ImputeStandardize, OneHotCategories
 
@@ -125,3 +125,21 @@ def linear_transform(numeric: list[str], categorical: list[str]) -> ColumnTransf
             ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
         ]
     )
+
+
+def gradient_boosting(features: pd.DataFrame, kind: str, balanced: bool = False):
+    """Untuned histogram gradient boosting on a :func:`baseline_table` (numeric columns as they
+    are, missing values included; categories as codes it splits on as categories; a column of
+    more categories than it can bin, as plain codes): the strong baseline for tables."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    numeric = [c for c in features.columns if pd.api.types.is_numeric_dtype(features[c])]
+    categorical = [c for c in features.columns if c not in numeric]
+    few = [c for c in categorical if features[c].nunique() < 250]
+    encode = ColumnTransformer(
+        [("numeric", "passthrough", numeric), ("categorical", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan, encoded_missing_value=np.nan), categorical)]
+    )
+    as_categories = [len(numeric) + categorical.index(c) for c in few] or None
+    if kind == "regression":
+        return make_pipeline(encode, HistGradientBoostingRegressor(categorical_features=as_categories, random_state=0))
+    return make_pipeline(encode, HistGradientBoostingClassifier(categorical_features=as_categories, class_weight="balanced" if balanced else None, random_state=0))

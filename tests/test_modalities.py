@@ -55,3 +55,25 @@ def test_hand_offs_round_trip_and_refuse_a_foreign_file(tmp_path):
         assert "does not hold ArchitectureChoice" in str(error)
     else:
         raise AssertionError("a split was read as a selection")
+
+
+def test_tables_get_a_strong_baseline_that_a_linear_one_misses():
+    import numpy as np
+    import pandas as pd
+
+    from archflow.baselines import baseline_scores
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, size=(600, 4))
+    frame = pd.DataFrame(x, columns=["a", "b", "c", "d"]).assign(colour=rng.choice(["red", "green", None], 600))
+    frame["y"] = x[:, 0] * x[:, 1] + np.sin(3 * x[:, 2]) * x[:, 3]  # interactions only
+    frame.loc[::7, "a"] = np.nan
+    train, test = frame.iloc[:500], frame.iloc[500:].assign(colour="blue")  # a category never seen in training
+    scores = baseline_scores(train, test, "y", "regression", [], False, {"modality": "tabular"})
+    assert set(scores) == {"mean", "linear", "gradient_boosting"}
+    assert scores["gradient_boosting"]["rmse"] < 0.7 * scores["linear"]["rmse"], scores
+
+    labels = frame.assign(y=np.where(frame["y"] > 0, "up", "down"))
+    classes = baseline_scores(labels.iloc[:500], labels.iloc[500:], "y", "binary", ["down", "up"], True, {"modality": "tabular"})
+    assert set(classes) == {"majority", "logistic", "gradient_boosting"}
+    assert classes["gradient_boosting"]["balanced_accuracy"] > classes["logistic"]["balanced_accuracy"] + 0.1, classes

@@ -38,9 +38,16 @@ class Modality:
         (fitted on the training split only)."""
         raise NotImplementedError
 
-    def baseline_classifiers(self, transform, balanced: bool) -> dict[str, Any]:
+    def baseline_classifiers(self, transform, balanced: bool, train_features=None) -> dict[str, Any]:
         """The non-trivial classification baselines (the majority class is always there)."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
 
         return {"logistic": make_pipeline(transform, LogisticRegression(max_iter=5000, class_weight="balanced" if balanced else None))}
+
+    def baseline_regressors(self, transform, train_features=None) -> dict[str, Any]:
+        """The non-trivial regression baselines (the training mean is always there)."""
+        from sklearn.linear_model import LinearRegression
+        from sklearn.pipeline import make_pipeline
+
+        return {"linear": make_pipeline(transform, LinearRegression())}

@@ -39,7 +39,7 @@ class Sequence(Modality):
             flat.append(np.nan_to_num(scaled, nan=0.0).reshape(len(frame), -1))
         return flat[0], flat[1], "passthrough"
 
-    def baseline_classifiers(self, transform, balanced):
+    def baseline_classifiers(self, transform, balanced, train_features=None):
         from sklearn.neighbors import KNeighborsClassifier
 
         return {"nearest_neighbour": KNeighborsClassifier(n_neighbors=1)}  # Euclidean

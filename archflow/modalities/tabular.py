@@ -7,7 +7,7 @@ import pandas as pd
 from archflow.modalities.base import Modality
 from archflow.profiling import feature_columns
 from archflow.selection import DataFacts, measure_tabular
-from archflow.tabular import TabularPreprocessor, baseline_table, linear_transform, row_problems, rows_to_inputs
+from archflow.tabular import TabularPreprocessor, baseline_table, gradient_boosting, linear_transform, row_problems, rows_to_inputs
 
 
 class Tabular(Modality):
@@ -29,6 +29,15 @@ class Tabular(Modality):
     def baseline_features(self, inputs, train_frame, test_frame, target):
         numeric, categorical = feature_columns(train_frame, target)
         return baseline_table(train_frame, numeric, categorical), baseline_table(test_frame, numeric, categorical), linear_transform(numeric, categorical)
+
+
+    # Tables get a strong baseline beside the linear one: untuned gradient boosting, which the
+    # network must beat (or the card says it did not).
+    def baseline_classifiers(self, transform, balanced, train_features=None):
+        return {**super().baseline_classifiers(transform, balanced), "gradient_boosting": gradient_boosting(train_features, "classification", balanced)}
+
+    def baseline_regressors(self, transform, train_features=None):
+        return {**super().baseline_regressors(transform), "gradient_boosting": gradient_boosting(train_features, "regression")}
 
 
 TABULAR = Tabular()
