@@ -12,11 +12,11 @@ pytestmark = pytest.mark.slow
 async def _runs_and_artifact(pipeline_run_id: str):
     """The flow runs nested under the pipeline run (through its tasks), with their parameters, and the card artifact."""
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterParentFlowRunId
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey, FlowRunFilter, FlowRunFilterParentFlowRunId
 
     async with get_client() as client:
         runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[pipeline_run_id])))
-        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"])))
+        artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"]), flow_run_id=ArtifactFilterFlowRunId(any_=[r.id for r in runs])))
         names = {run.id: (await client.read_flow(run.flow_id)).name for run in runs}
         return [(names[r.id], r.state.type.value) for r in runs], {names[r.id]: r.parameters for r in runs}, artifacts
 

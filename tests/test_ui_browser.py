@@ -40,13 +40,13 @@ def archflow_run(project: Path, env: dict) -> subprocess.CompletedProcess:
 async def latest_pipeline_run(api: str):
     """The newest pipeline run, the card artifact's id, and the validate run's logs (for failures)."""
     from prefect.client.orchestration import PrefectClient
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterParentFlowRunId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey, FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterParentFlowRunId, LogFilter, LogFilterFlowRunId
     from prefect.client.schemas.sorting import FlowRunSort
 
     async with PrefectClient(api) as client:
         runs = await client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["archflow-pipeline"])), sort=FlowRunSort.START_TIME_DESC, limit=1)
         children = await client.read_flow_runs(flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[runs[0].id])))
-        cards = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"])))
+        cards = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["archflow-report"]), flow_run_id=ArtifactFilterFlowRunId(any_=[c.id for c in children])))
         validate = [c for c in children if c.name == "validate"]
         logs = await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[validate[0].id]))) if validate else []
         return runs[0], children, (cards[-1].id if cards else None), [log.message for log in logs]
