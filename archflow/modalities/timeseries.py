@@ -16,6 +16,20 @@ from archflow.selection import measure_timeseries
 
 class TimeSeries(Modality):
     name = "timeseries"
+    unit = "time steps"
+
+    def hold_out(self, frame, found, settings):
+        """Hold out the last stretch (one horizon; one-step forecasts: the split.test_size share
+        of the time stamps), then fill missing values, the training stretch from itself alone."""
+        from archflow.timeseries import fill_split, split_last_steps, value_columns
+
+        series, time_column = settings.series, found["time_column"]
+        horizon = int(series.horizon)
+        steps = horizon if horizon > 1 else max(1, round(settings.split.test_size * frame[time_column].nunique()))
+        train_frame, test_frame = split_last_steps(frame, time_column, steps)
+        train_frame, test_frame = fill_split(train_frame, test_frame, value_columns(frame, time_column, series.id_column), series.id_column, series.fill)
+        task_reason = f"numeric target '{settings.data.target}' over time: forecasting {series.horizon} step(s) ahead"
+        return train_frame, test_frame, "forecast", task_reason, f"the last {steps} time steps (series.horizon {horizon}; missing values filled by {series.fill})"
 
     def measure(self, train_frame, target, task, settings, found):
         series = dataclasses.replace(settings.series, time_column=found["time_column"])  # auto, as detection resolved it
