@@ -44,6 +44,12 @@ class Modality:
         """Input facts the trained model must carry beyond what selection measured."""
         return {}
 
+    def training(self, train_frame: pd.DataFrame, choice, config) -> tuple[Any, Any]:
+        """The folds of cross-validation and the fitter for them (archflow.training): k-fold over rows."""
+        from archflow.training import RowFitter, row_folds
+
+        return row_folds(train_frame, choice, config), RowFitter(choice, config)
+
     def make_preprocessor(self, inputs: dict, frame: pd.DataFrame, target: str, unseen: str, min_category_count: int) -> Any:
         raise NotImplementedError(f"the {self.name} modality has no preprocessor inside the model")
 

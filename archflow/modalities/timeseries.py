@@ -1,8 +1,9 @@
 """Time series (forecasting): windows of history and horizon; scaling per window inside the model.
 
-Forecasters are fitted by their own loop (archflow/forecast_training.py) with their own
-preprocessor, and scored against seasonal-naive baselines by the evaluate stage, so this
-modality implements selection's measurements and prediction's inputs only."""
+Forecasters are trained by the same cross-validation loop as every modality, over
+time-ordered folds of windows with their own fitter and preprocessor
+(archflow/forecast_training.py), and scored against seasonal-naive baselines by the evaluate
+stage; so this modality has no ``make_preprocessor`` or ``baseline_features``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ class TimeSeries(Modality):
     def measure(self, train_frame, target, task, settings, found):
         series = dataclasses.replace(settings.series, time_column=found["time_column"])  # auto, as detection resolved it
         return measure_timeseries(train_frame, target, series)
+
+    def training(self, train_frame, choice, config):
+        """Time-ordered folds over windows, and forecasters fitted on them."""
+        from archflow.forecast_training import WindowFitter, window_folds
+
+        return window_folds(train_frame, choice, config), WindowFitter(choice, config, train_frame)
 
     def keyed_inputs(self, description, frame):
         from archflow.forecasting import INPUT, ForecastSpec, latest_windows
