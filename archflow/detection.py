@@ -111,3 +111,10 @@ def settings_layout(frame: pd.DataFrame, settings: Settings) -> dict | None:
     """:func:`find_layout` with the params that steer it (validate and preprocess share it)."""
     data, series, sequence = settings.data, settings.series, settings.sequence
     return find_layout(frame, data.target, data.modality, series.time_column, series.id_column, sequence.id_column, sequence.step_column)
+
+
+def layout_columns(layout: dict | None) -> tuple[str | None, tuple[str, str] | None]:
+    """The time column of a time-series layout and the (id, step) columns of a sequence layout."""
+    layout = layout or {}
+    sequence_columns = (layout["id_column"], layout["step_column"]) if layout.get("kind") == "sequence" else None
+    return layout.get("time_column"), sequence_columns

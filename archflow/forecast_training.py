@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Wind
 from archflow.progress import SILENT, Reporter
 from archflow.selection import ArchitectureChoice
 from archflow.timeseries import time_label, time_numbers
-from archflow.training import EpochProgress, FitResult, FoldCheckpoints, FoldResult, TrainingConfig, best_epoch_after, resume_or_run
+from archflow.training import EpochProgress, FitResult, Fold, FoldCheckpoints, FoldResult, TrainingConfig, best_epoch_after, cross_validate_folds
 
 
 def forecast_spec(choice: ArchitectureChoice) -> ForecastSpec:
@@ -42,26 +44,48 @@ def forecast(fit: FitResult, windows: Windows) -> np.ndarray:
     return predict_inputs(fit.model, {INPUT: windows.inputs})
 
 
-def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
-    """One fresh model per time-ordered fold: trained on windows that end before the fold,
-    early-stopped and scored on the fold's windows; MASE scaled by the steps before the fold.
-    Folds found in ``store`` (finished by an interrupted run) are reused, not retrained."""
+@dataclass(frozen=True)
+class WindowFitter:
+    """Forecasting windows: fit_forecaster on the fold's windows; MASE scaled by the steps before the fold."""
+
+    choice: ArchitectureChoice
+    config: TrainingConfig
+    train_frame: pd.DataFrame
+
+    def fit(self, fold: Fold, seed: int, progress: Reporter) -> FitResult:
+        return fit_forecaster(fold.train, self.choice, self.config, seed=seed, validation=fold.validation, progress=progress)
+
+    def score(self, fit: FitResult, fold: Fold) -> dict[str, float]:
+        spec, start = forecast_spec(self.choice), fold.where_start
+        before = self.train_frame[time_numbers(self.train_frame[spec.time_column]) < start]
+        return forecast_scores(fold.validation.targets, forecast(fit, fold.validation), naive_scale(before, spec))
+
+    def final(self, train_frame: pd.DataFrame, epochs: int, progress: Reporter) -> FitResult:
+        return fit_final_forecaster(train_frame, self.choice, self.config, epochs, progress)
+
+
+@dataclass(frozen=True)
+class WindowFold(Fold):
+    where_start: float = 0.0  # the fold's first time stamp, as a number
+
+
+def window_folds(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):
+    """Time-ordered folds: each fold's training windows end before the fold starts."""
     spec = forecast_spec(choice)
     windows = make_windows(train_frame, spec)
     blocks = time_folds(train_frame, spec, config.folds)
-
-    def run_fold(fold: int, start, end) -> FoldResult:
+    for number, (start, end) in enumerate(blocks, start=1):
         train_rows, validation_rows = fold_windows(windows, start, end, spec, blocks[0][0])
-        validation = windows.take(validation_rows)
-        progress.update("folds", fold - 1, config.folds, f"training fold {fold}")
-        fit = fit_forecaster(windows.take(train_rows), choice, config, seed=config.seed + fold, validation=validation, progress=progress)
-        before = train_frame[time_numbers(train_frame[spec.time_column]) < start]
-        scores = forecast_scores(validation.targets, forecast(fit, validation), naive_scale(before, spec))
-        log(f"fold {fold}/{config.folds} (from {time_label(start, train_frame[spec.time_column])}): {len(train_rows)} training / {len(validation_rows)} validation windows, best epoch {fit.best_epoch}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-        progress.update("folds", fold, config.folds, f"fold {fold} done")
-        return FoldResult(fold, train_rows, validation_rows, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor)
+        yield WindowFold(
+            number, windows.take(train_rows), windows.take(validation_rows), train_rows, validation_rows,
+            where=f" (from {time_label(start, train_frame[spec.time_column])})", sizes=f"{len(train_rows)} training / {len(validation_rows)} validation windows, ", where_start=start,
+        )
 
-    return [resume_or_run(store, fold, config.folds, log, lambda: run_fold(fold, start, end)) for fold, (start, end) in enumerate(blocks, start=1)]
+
+def cross_validate_forecast(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
+    """One fresh model per time-ordered fold, early-stopped and scored on the fold's windows
+    (the same loop as every modality: archflow.training.cross_validate_folds)."""
+    return cross_validate_folds(window_folds(train_frame, choice, config), WindowFitter(choice, config, train_frame), config, log, store, progress)
 
 
 def fit_final_forecaster(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, epochs: int, progress: Reporter = SILENT) -> FitResult:

@@ -1,5 +1,9 @@
 """K-fold cross-validation and the final fit, with everything learned inside each fold.
 
+One loop (:func:`cross_validate_folds`) serves every modality: what differs is handed to it,
+the folds (stratified or plain k-fold over rows here; time-ordered over windows in
+archflow/forecast_training.py) and a fitter that fits and scores one fold.
+
 Per fold: the preprocessor is fitted on the fold's training rows, resampling and class
 weights touch those rows only, a fresh model is built after ``clear_session``, and early
 stopping watches the fold's validation rows. The final model is trained on the whole
@@ -197,25 +201,73 @@ def fold_splits(frame: pd.DataFrame, choice: ArchitectureChoice, config: Trainin
     return splitter.split(frame, encode_labels(frame[config.target], choice.classes))
 
 
-def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
-    """Train and score one fresh model per fold of the training split; folds found in
-    ``store`` (finished by an interrupted run) are reused, not retrained."""
+@dataclass(frozen=True)
+class Fold:
+    """One fold as the loop sees it: what to train on and validate on (rows, windows), their
+    positions in the training split, and words for the log ("(from 1958-01)", window counts)."""
 
-    def run_fold(fold: int, train_positions: np.ndarray, validation_positions: np.ndarray) -> FoldResult:
-        fold_train = train_frame.iloc[train_positions].reset_index(drop=True)
-        fold_validation = train_frame.iloc[validation_positions].reset_index(drop=True)
-        progress.update("folds", fold - 1, config.folds, f"training fold {fold}")
-        fit = fit_model(fold_train, choice, config, seed=config.seed + fold, validation=fold_validation, progress=progress)
-        scores = score_frame(fit, fold_validation, choice, config.target)
+    number: int
+    train: object
+    validation: object
+    train_positions: np.ndarray
+    validation_positions: np.ndarray
+    where: str = ""  # after "fold 2/5", e.g. " (from 1958-01)"
+    sizes: str = ""  # before the best epoch, e.g. "96 training / 12 validation windows, "
+
+
+class FoldFitter(Protocol):
+    """Fits a fresh model on a fold's training part (early-stopped on its validation part) and
+    scores it; ``final`` fits the model that is kept, on the whole training split."""
+
+    def fit(self, fold: Fold, seed: int, progress: Reporter) -> FitResult: ...
+
+    def score(self, fit: FitResult, fold: Fold) -> dict[str, float]: ...
+
+    def final(self, train_frame: pd.DataFrame, epochs: int | list[int], progress: Reporter) -> FitResult: ...
+
+
+def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
+    """Train and score one fresh model per fold (seeded per fold); folds found in ``store``
+    (finished by an interrupted run) are reused, not retrained."""
+
+    def run_fold(fold: Fold) -> FoldResult:
+        progress.update("folds", fold.number - 1, config.folds, f"training fold {fold.number}")
+        fit = fitter.fit(fold, config.seed + fold.number, progress)
+        scores = fitter.score(fit, fold)
         best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
-        log(f"fold {fold}/{config.folds}: {best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-        progress.update("folds", fold, config.folds, f"fold {fold} done")
-        return FoldResult(fold, train_positions, validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best)
+        log(f"fold {fold.number}/{config.folds}{fold.where}: {fold.sizes}{best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
+        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best)
 
-    return [
-        resume_or_run(store, fold, config.folds, log, lambda: run_fold(fold, train_positions, validation_positions))
-        for fold, (train_positions, validation_positions) in enumerate(fold_splits(train_frame, choice, config), start=1)
-    ]
+    return [resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold)) for fold in folds]
+
+
+@dataclass(frozen=True)
+class RowFitter:
+    """Rows of a table (tabular, image, text, sequence): fit_model on the fold's rows."""
+
+    choice: ArchitectureChoice
+    config: TrainingConfig
+
+    def fit(self, fold: Fold, seed: int, progress: Reporter) -> FitResult:
+        return fit_model(fold.train, self.choice, self.config, seed=seed, validation=fold.validation, progress=progress)
+
+    def score(self, fit: FitResult, fold: Fold) -> dict[str, float]:
+        return score_frame(fit, fold.validation, self.choice, self.config.target)
+
+    def final(self, train_frame: pd.DataFrame, epochs: int | list[int], progress: Reporter) -> FitResult:
+        return fit_model(train_frame, self.choice, self.config, seed=self.config.seed, epochs=epochs, progress=progress)
+
+
+def row_folds(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):
+    """Stratified (classification) or plain (regression) shuffled k-fold over the training rows."""
+    for number, (train_positions, validation_positions) in enumerate(fold_splits(train_frame, choice, config), start=1):
+        yield Fold(number, train_frame.iloc[train_positions].reset_index(drop=True), train_frame.iloc[validation_positions].reset_index(drop=True), train_positions, validation_positions)
+
+
+def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
+    """k-fold cross-validation over rows (see :func:`cross_validate_folds`)."""
+    return cross_validate_folds(row_folds(train_frame, choice, config), RowFitter(choice, config), config, log, store, progress)
 
 
 def final_phase_epochs(folds: list[FoldResult]) -> list[int] | None:

@@ -13,12 +13,13 @@ from archflow.fold_store import FoldStore, code_bytes, inputs_key
 from archflow.handoffs import load_record
 from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.metrics import summarise_folds
+from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
 from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
 from archflow.settings import Settings
-from archflow.training import TrainingConfig, cross_validate, final_epoch_count, final_phase_epochs, fit_model
+from archflow.training import TrainingConfig, cross_validate_folds, final_epoch_count, final_phase_epochs
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
@@ -49,7 +50,6 @@ def train(settings: Settings) -> dict:
     config = training_config(settings)
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
-    forecasting = choice.modality == "timeseries"
     store = fold_store(settings, config)
     progress = reporter_from_env()
 
@@ -58,20 +58,13 @@ def train(settings: Settings) -> dict:
         progress.note(text)
 
     try:
-        if forecasting:  # time-ordered folds over windows
-            from archflow.forecast_training import cross_validate_forecast, fit_final_forecaster
-
-            folds = cross_validate_forecast(train_frame, choice, config, log=say, store=store, progress=progress)
-        else:
-            folds = cross_validate(train_frame, choice, config, log=say, store=store, progress=progress)
+        fold_plan, fitter = modality_named(choice.modality).training(train_frame, choice, config)  # k-fold over rows; time-ordered over windows
+        folds = cross_validate_folds(fold_plan, fitter, config, log=say, store=store, progress=progress)
         cv = summarise_folds([f.scores for f in folds])
         epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
         say(f"final model: whole training split ({len(train_frame)} rows), {phase_epochs or epochs} epochs")
         progress.update("folds", config.folds, config.folds, "final fit")
-        if forecasting:
-            final = fit_final_forecaster(train_frame, choice, config, epochs, progress=progress)
-        else:
-            final = fit_model(train_frame, choice, config, seed=config.seed, epochs=phase_epochs or epochs, progress=progress)
+        final = fitter.final(train_frame, phase_epochs or epochs, progress)
     finally:
         progress.close()
     metadata = {

@@ -11,7 +11,7 @@ from archflow.selection import ARCHITECTURES
 from archflow.settings import DataSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-ASKS_THE_REGISTRY = ["tasks/select.py", "archflow/baselines.py", "archflow/predict.py", "archflow/modalities/__init__.py", "archflow/modalities/base.py"]
+ASKS_THE_REGISTRY = ["tasks/select.py", "tasks/preprocess.py", "archflow/baselines.py", "archflow/predict.py", "archflow/modalities/__init__.py", "archflow/modalities/base.py"]
 
 
 def test_every_modality_is_registered_once_with_its_rules_and_its_setting():

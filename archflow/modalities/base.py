@@ -14,6 +14,27 @@ class Modality:
     logistic regression; each modality overrides what differs."""
 
     name: str = ""
+    unit: str = "rows"  # what one row of the prepared data is
+
+    def kept_columns(self, snapshot: pd.DataFrame) -> tuple[str, ...]:
+        """Columns that are not features but stay with the rows (an image's file name)."""
+        return ()
+
+    def model_rows(self, frame: pd.DataFrame, found: dict, target: str, split_column: str) -> tuple[pd.DataFrame, dict]:
+        """The cleaned table as the model's rows, and ``found`` with what reading them needs."""
+        return frame, found
+
+    def hold_out(self, frame: pd.DataFrame, found: dict, settings) -> tuple[pd.DataFrame, pd.DataFrame, str, str, str]:
+        """The training and hold-out rows, the task and why, and how the hold-out was made:
+        the task from the target, and a stratified seeded split (or the data set's own)."""
+        from archflow.cleaning import split_holdout
+        from archflow.detection import detect_task
+
+        target, split = settings.data.target, settings.split
+        task, task_reason = detect_task(frame[target], settings.data.task)
+        train_frame, test_frame = split_holdout(frame, target, task, split.test_size, settings.seed, split.column)
+        how = f"the data set's own split (column '{split.column}')" if split.column else f"a seeded split (seed {settings.seed}, {split.test_size:.0%} held out)"
+        return train_frame, test_frame, task, task_reason, how
 
     def measure(self, train_frame: pd.DataFrame, target: str, task: str, settings, found: dict) -> DataFacts:
         """What selection looks at; ``found`` is what detection recorded (the text column, the time column)."""
@@ -22,6 +43,12 @@ class Modality:
     def choice_inputs(self, settings, found: dict) -> dict:
         """Input facts the trained model must carry beyond what selection measured."""
         return {}
+
+    def training(self, train_frame: pd.DataFrame, choice, config) -> tuple[Any, Any]:
+        """The folds of cross-validation and the fitter for them (archflow.training): k-fold over rows."""
+        from archflow.training import RowFitter, row_folds
+
+        return row_folds(train_frame, choice, config), RowFitter(choice, config)
 
     def make_preprocessor(self, inputs: dict, frame: pd.DataFrame, target: str, unseen: str, min_category_count: int) -> Any:
         raise NotImplementedError(f"the {self.name} modality has no preprocessor inside the model")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from archflow.images import ImagePreprocessor
+from archflow.images import FILE_COLUMN, ImagePreprocessor
 from archflow.modalities.base import Modality
 from archflow.selection import measure_images
 
 
 class Image(Modality):
     name = "image"
+
+    def kept_columns(self, snapshot):
+        return (FILE_COLUMN,) if FILE_COLUMN in snapshot.columns else ()  # which file each image came from
 
     def measure(self, train_frame, target, task, settings, found):
         image = settings.image

@@ -7,11 +7,20 @@ import pandas as pd
 
 from archflow.modalities.base import Modality
 from archflow.selection import measure_sequences
-from archflow.sequences import SequencePreprocessor, as_sequence_rows, padded_array, sequence_inputs
+from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_columns, long_to_rows, padded_array, sequence_inputs
 
 
 class Sequence(Modality):
     name = "sequence"
+    unit = "sequences"
+
+    def model_rows(self, frame, found, target, split_column):
+        """One row per sequence from the long table (after validation: steps unique, channels
+        whole); ``found`` gains the channel columns, so the saved model reads long tables too."""
+        id_column, step_column = found["id_column"], found["step_column"]
+        channels = [c for c in channel_columns(frame, id_column, step_column, target) if c != split_column]
+        keep = (split_column,) if split_column in frame.columns else ()
+        return long_to_rows(frame, id_column, step_column, channels, target, keep), {**found, "channel_columns": channels}
 
     def measure(self, train_frame, target, task, settings, found):
         return measure_sequences(train_frame, target, task)
