@@ -40,6 +40,7 @@ class BadRows(str, Enum):
 Cron = Annotated[Optional[str], typer.Option(help='cron schedule, e.g. "0 6 * * *" (the default: daily at 06:00) or "* * * * *" (every minute)')]
 Interval = Annotated[Optional[float], typer.Option(min=1, help="run every this many seconds instead of on a cron schedule")]
 Push = Annotated[bool, typer.Option("--push/--no-push", help="`dvc push` after each scheduled run, so a promoted model reaches the DVC remote")]
+DeploymentName = Annotated[str, typer.Option("--name", help="deployment name shown in the UI")]
 
 
 def _done(code: int) -> None:
@@ -74,7 +75,7 @@ def stage(name: Annotated[Stage, typer.Argument(help="the dvc.yaml stage to run"
 def serve(
     cron: Cron = None,
     interval: Interval = None,
-    name: Annotated[str, typer.Option(help="deployment name shown in the UI")] = "archflow-scheduled",
+    name: DeploymentName = "archflow-scheduled",
     push: Push = True,
 ) -> None:
     """Serve the pipeline on a schedule from this process, against a running Prefect server."""
@@ -88,7 +89,7 @@ def serve(
 def deploy(
     cron: Cron = None,
     interval: Interval = None,
-    name: Annotated[str, typer.Option(help="deployment name shown in the UI")] = "archflow-production",
+    name: DeploymentName = "archflow-production",
     push: Push = True,
     pool: Annotated[str, typer.Option(help="work pool name (created if missing)")] = "archflow",
     pool_type: Annotated[str, typer.Option(help="type of a pool created here; other types are Prefect settings of the pool")] = "process",
