@@ -74,7 +74,7 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, positi
     whose message is the stage's own (a stage stopping on bad input is not a crash)."""
     from prefect.runtime import task_run
 
-    from archflow.progress import LiveBars
+    from archflow.progress import PROGRESS_ENV, LiveBars
 
     log = get_run_logger()
     if not force:
@@ -84,7 +84,7 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, positi
             return "skipped"
     command = [*DVC, "repro", "--single-item", stage] + (["--force"] if force else [])
     log.info("%s: running (%s)", stage, " ".join(command[2:]))
-    env = {**env, PARENT_TASK_RUN: str(task_run.id), "ARCHFLOW_PROGRESS": "events"}
+    env = {**env, PARENT_TASK_RUN: str(task_run.id), PROGRESS_ENV: "events"}
     bars = LiveBars()
     try:
         bars.update("stages", position[0] - 1, position[1], stage)
