@@ -11,6 +11,7 @@ task's message, and the command exits 1.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -38,6 +39,7 @@ def as_task(name: str, function, on_error=None):
     settings) is logged once as plain text and ends the task Failed with its message; a bug
     still raises, with its traceback. ``on_error(error)`` runs first (to publish what failed)."""
 
+    @functools.wraps(function)
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
@@ -47,7 +49,6 @@ def as_task(name: str, function, on_error=None):
             get_run_logger().error("%s", error, extra=UI_ONLY)  # the command that ran the stage prints it
             return Failed(message=str(error))
 
-    run.__doc__, run.__name__, run.__qualname__, run.__module__ = function.__doc__, function.__name__, function.__qualname__, function.__module__
     return task(name=name)(run)
 
 
