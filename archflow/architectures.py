@@ -13,12 +13,18 @@ import keras
 from archflow.layers import DropMask, MaskedMean, Rescale, StepMask
 
 BUILDERS: dict[str, Callable[..., keras.KerasTensor]] = {}
+PER_STEP: set[str] = set()  # bodies that end in (batch, steps, units): one output per step (a decoder)
 PRETRAINED_BASE = "pretrained_base"
 
 
-def register(name: str):
+def register(name: str, per_step: bool = False):
+    """Register a body builder under ``name``; ``per_step``: it returns one vector per output
+    step, and the head maps each to one value."""
+
     def add(builder):
         BUILDERS[name] = builder
+        if per_step:
+            PER_STEP.add(name)
         return builder
 
     return add
@@ -170,7 +176,7 @@ def stacked_rnn_body(window: keras.KerasTensor, cell: str, layers: int, units: i
     return keras.layers.Dropout(dropout, name="dropout")(x)
 
 
-@register("encoder_decoder")
+@register("encoder_decoder", per_step=True)
 def encoder_decoder_body(window: keras.KerasTensor, cell: str, units: int, horizon: int, dropout: float) -> keras.KerasTensor:
     """Sequence to sequence: an encoder reads the look-back window into its state, a decoder
     unrolls it over the horizon; (batch, horizon, units), one output per future step."""
@@ -203,7 +209,7 @@ def build_model(
     if architecture not in BUILDERS:
         raise ValueError(f"unknown architecture '{architecture}'; registered: {sorted(BUILDERS)}")
     body = BUILDERS[architecture](features, **hyperparameters)
-    if len(body.shape) == 3:  # a decoder's (batch, steps, units): one output per step
+    if architecture in PER_STEP:  # a decoder's (batch, steps, units): one output per step
         outputs = keras.layers.Dense(1, activation=head["activation"], name="output_step")(body)
         outputs = keras.layers.Reshape((body.shape[1],), name="output")(outputs)
     elif wide is not None:

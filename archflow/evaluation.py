@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,16 @@ from archflow.metrics import per_class_scores
 from archflow.predict import TrainedModel, load_trained
 from archflow.promotion import fit_problems
 from archflow.training import score_outputs
+
+
+@dataclass
+class Holdout:
+    """A model's hold-out scores, the baselines' on the same rows (or windows), and a writer of
+    the predictions file and figures into a folder (it returns the figures' file names)."""
+
+    scores: dict
+    baselines: dict
+    write_figures: Callable[[Path], list[str]]
 
 
 class NotFinite(ArchflowError):
@@ -77,8 +89,58 @@ def production_scores(model_dir: str | Path, target: str, task: str, train_frame
     if problems:
         return None, f"the production model does not fit this data ({'; '.join(problems)}): promoted on the baseline check alone"
     try:
-        if task == "forecast":
-            return holdout_forecast(production, train_frame, test_frame)[0], ""
-        return holdout_scores(production, test_frame)[0], ""
+        from archflow.modalities import modality_named
+
+        return modality_named(production.metadata["modality"]).holdout(production, train_frame, test_frame, balanced=False, baselines=False).scores, ""
     except (ArchflowError, KeyError, ValueError) as error:
         return None, f"the production model could not be scored on this data ({error}): promoted on the baseline check alone"
+
+
+def row_holdout(trained: TrainedModel, train_frame: pd.DataFrame, test_frame: pd.DataFrame, balanced: bool, baselines: bool = True) -> Holdout:
+    """Rows scored one by one (tables, images, text, sequences) beside the modality's baselines."""
+    from archflow.baselines import baseline_scores
+
+    meta = trained.metadata
+    scores, actual, predicted = holdout_scores(trained, test_frame)
+    compared = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced, meta["inputs"]) if baselines else {}
+    return Holdout(scores, compared, lambda out: row_figures(out, meta["task"], meta["classes"], actual, predicted))
+
+
+def forecast_holdout(trained: TrainedModel, train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> Holdout:
+    """Forecasts from each origin of the hold-out stretch beside the seasonal-naive baselines."""
+    scores, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
+    return Holdout(scores, baselines, lambda out: forecast_figures(out, train_frame, windows, predicted, trained.metadata["inputs"]))
+
+
+def row_figures(out: Path, task: str, classes: list, actual, predicted) -> list[str]:
+    """Predictions file and figures: actual against predicted (regression), or the confusion
+    matrix and ROC curves (classification)."""
+    from archflow.layout import CONFUSION_PNG, PREDICTIONS_CSV, ROC_CSV, ROC_PNG
+    from archflow.plots import plot_confusion, plot_regression, plot_roc, roc_points
+
+    if task == "regression":
+        pd.DataFrame({"actual": actual, "predicted": predicted}).to_csv(out / PREDICTIONS_CSV, index=False)
+        plot_regression(actual, predicted, out / "predictions.png")
+        return ["predictions.png"]
+    pd.DataFrame({"actual": [classes[i] for i in actual], "predicted": [classes[i] for i in predicted.argmax(axis=1)]}).to_csv(out / PREDICTIONS_CSV, index=False)
+    plot_confusion(actual, predicted.argmax(axis=1), classes, out / CONFUSION_PNG)
+    curves = roc_points(actual, predicted, classes)
+    pd.concat([pd.DataFrame({"class": name, "fpr": fpr, "tpr": tpr}) for name, (fpr, tpr) in curves.items()]).to_csv(out / ROC_CSV, index=False)
+    plot_roc(curves, out / ROC_PNG)
+    return [CONFUSION_PNG, ROC_PNG]
+
+
+def forecast_figures(out: Path, train_frame: pd.DataFrame, windows, predicted, inputs: dict) -> list[str]:
+    """Every forecast step of every origin beside the actual value, and the forecast plot."""
+    from archflow.layout import FORECAST_PNG, PREDICTIONS_CSV
+    from archflow.plots import plot_forecast
+
+    horizon = inputs["horizon"]
+    rows = [
+        {"series": key, "origin": origin, "step": h + 1, "actual": float(actual[h]), "predicted": float(forecast[h])}
+        for key, origin, actual, forecast in zip(windows.series, windows.origin, windows.targets, predicted)
+        for h in range(horizon)
+    ]
+    pd.DataFrame(rows).to_csv(out / PREDICTIONS_CSV, index=False)
+    plot_forecast(train_frame, windows, predicted, inputs, out / FORECAST_PNG)
+    return [FORECAST_PNG]

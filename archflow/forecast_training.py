@@ -27,8 +27,8 @@ def fit_forecaster(windows: Windows, choice: ArchitectureChoice, config: Trainin
     preprocessor = ForecastPreprocessor(spec).fit(windows)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    tensors, scaled, level = preprocessor.build_encoder()
-    model = build_model(tensors, scaled, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, finish=preprocessor.finish(level))
+    tensors, scaled = preprocessor.build_encoder()
+    model = build_model(tensors, scaled, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, finish=preprocessor.to_target_units)
     callbacks, validation_data = [], None
     if validation is not None and len(validation):
         validation_data = make_dataset({INPUT: validation.inputs}, validation.targets)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from archflow.errors import DataError
 from archflow.timeseries import series_keys, time_numbers
+from archflow.preprocessor import Preprocessor
 
 INPUT = "window"
 
@@ -119,7 +120,7 @@ def fold_windows(windows: Windows, start: float, end: float, spec: ForecastSpec,
     return np.flatnonzero(train), np.flatnonzero(validation)
 
 
-class ForecastPreprocessor:
+class ForecastPreprocessor(Preprocessor):
     """Per-channel mean and standard deviation of the training stretch (only steps before the
     fold); the model scales inside, so the saved model reads raw windows."""
 
@@ -140,8 +141,6 @@ class ForecastPreprocessor:
             "lookback": spec.lookback, "horizon": spec.horizon, "season": spec.season, "normalization": spec.normalization, "cv": spec.cv,
         }
 
-    def body_arguments(self) -> dict:
-        return {}
 
     def build_encoder(self):
         import keras
@@ -149,13 +148,14 @@ class ForecastPreprocessor:
         from archflow.layers import WindowScale
 
         window = keras.Input(shape=(self.spec.lookback, len(self.spec.channels)), dtype="float32", name=INPUT)
-        scaled, level = WindowScale(self.mean_, self.std_, self.spec.normalization, name="window_scale")(window)
-        return {INPUT: window}, scaled, level
+        scaled, self._level = WindowScale(self.mean_, self.std_, self.spec.normalization, name="window_scale")(window)
+        return {INPUT: window}, scaled
 
-    def finish(self, level):
+    def to_target_units(self, outputs):
+        """Undo the window's scaling: forecasts in the target's units, at the window's level."""
         from archflow.layers import WindowUnscale
 
-        return lambda outputs: WindowUnscale(self.mean_[0], self.std_[0], self.spec.normalization, name="target_units")([outputs, level])
+        return WindowUnscale(self.mean_[0], self.std_[0], self.spec.normalization, name="target_units")([outputs, self._level])
 
 
 def latest_windows(frame: pd.DataFrame, spec: ForecastSpec) -> tuple[list, np.ndarray]:

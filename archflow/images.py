@@ -15,6 +15,7 @@ import pandas as pd
 
 from archflow.errors import DataError
 from archflow.npz import read_npz
+from archflow.preprocessor import Preprocessor
 
 IMAGE_COLUMN, FILE_COLUMN, LABEL_COLUMN = "image", "file", "label"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
@@ -132,7 +133,7 @@ def decode_batch(images: pd.Series, size: tuple[int, int], channels: int) -> np.
     return out
 
 
-class ImagePreprocessor:
+class ImagePreprocessor(Preprocessor):
     """Pixels in 0-255 -> scaled to 0-1 inside the model, with augmentation that Keras
     applies only while training (so validation and test images are never augmented)."""
 
@@ -148,8 +149,6 @@ class ImagePreprocessor:
     def describe(self) -> dict:
         return {"modality": "image", "size": list(self.size), "channels": self.channels}
 
-    def body_arguments(self) -> dict:
-        return {}
 
     def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         return {"image": decode_batch(frame[IMAGE_COLUMN], self.size, self.channels)}

@@ -4,6 +4,7 @@ Time series: one row per time step (does the stamp parse, repeat, go back in tim
 gap; is the target still missing after the fill policy). Sequences: one row per sequence
 (length, channel count, channels with holes, repeated steps, labels). Each suite comes with
 a function that turns a failed expectation into a sentence naming rows, stamps or sequences.
+The time-series and sequence modalities (archflow/modalities/) ask for their suite.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ SHOWN = 5
 Describe = Callable[[str, str, dict], "tuple[str, list, str] | None"]
 
 
-def _time_suite(gxe, frame: pd.DataFrame, schema: dict, policy: dict) -> tuple[str, pd.DataFrame, list, Describe]:
+def time_suite(gxe, frame: pd.DataFrame, schema: dict, policy: dict) -> tuple[str, pd.DataFrame, list, Describe]:
     layout, target = schema["layout"], schema["target"]
     time_column, id_column = layout["time_column"], layout.get("id_column", "")
     fill, max_gap = policy.get("fill", "ffill"), float(policy.get("max_gap", 1.5))
@@ -55,7 +56,7 @@ def _time_suite(gxe, frame: pd.DataFrame, schema: dict, policy: dict) -> tuple[s
     return "time-steps", facts, expectations, describe
 
 
-def _sequence_suite(gxe, frame: pd.DataFrame, schema: dict, min_rows: int) -> tuple[str, pd.DataFrame, list, Describe]:
+def sequence_suite(gxe, frame: pd.DataFrame, schema: dict, min_rows: int) -> tuple[str, pd.DataFrame, list, Describe]:
     layout, target = schema["layout"], schema["target"]
     id_column, step_column = layout["id_column"], layout["step_column"]
     channels = [c for c in channel_columns(frame, id_column, step_column, target) if c in schema["columns"]]
@@ -90,14 +91,3 @@ def _sequence_suite(gxe, frame: pd.DataFrame, schema: dict, min_rows: int) -> tu
 
     return "sequences", facts, expectations, describe
 
-
-def ordered_suites(frame: pd.DataFrame, schema: dict, requirements, policy: dict) -> list[tuple[str, pd.DataFrame, list, Describe]]:
-    """The derived suites the schema's layout calls for (none for plain tables)."""
-    import great_expectations.expectations as gxe
-
-    kind = schema.get("layout", {}).get("kind")
-    if kind == "timeseries":
-        return [_time_suite(gxe, frame, schema, policy)]
-    if kind == "sequence":
-        return [_sequence_suite(gxe, frame, schema, requirements.min_rows)]
-    return []

@@ -26,6 +26,9 @@ HEADER = """\
 """
 
 
+# what a schema entry may say a column holds (a column kind, not a modality: a table may hold a text column)
+COLUMN_KINDS = NUMERIC_COLUMN, CATEGORICAL_COLUMN, TEXT_COLUMN, IMAGE_COLUMN, TIME_COLUMN, ID_COLUMN = ("numeric", "categorical", "text", "image", "time", "id")
+
 def _plain(value):
     """YAML-friendly python scalar."""
     return value.item() if hasattr(value, "item") else value
@@ -40,22 +43,22 @@ def infer_column(series: pd.Series, margin: float, max_categories: int, keep_val
 
         # headers only: undecodable or oversized images are for validation to name, not to crash on
         shapes = {shape for shape in map(image_header, values) if shape is not None}
-        entry.update(kind="image", channels=sorted({int(s[2]) for s in shapes}))
+        entry.update(kind=IMAGE_COLUMN, channels=sorted({int(s[2]) for s in shapes}))
         sizes = {(int(s[0]), int(s[1])) for s in shapes}
         entry["size"] = list(next(iter(sizes))) if len(sizes) == 1 else None  # None: any size (image.size resizes)
         return entry
     if is_text_column(series):
-        entry.update(kind="text", max_chars=int(values.astype(str).str.len().max() * 2))
+        entry.update(kind=TEXT_COLUMN, max_chars=int(values.astype(str).str.len().max() * 2))
         return entry
     if is_numeric(series):
-        entry["kind"] = "numeric"
+        entry["kind"] = NUMERIC_COLUMN
         low, high = float(values.min()), float(values.max())
         pad = margin * (high - low) if high > low else margin * max(abs(high), 1.0)
         entry["min"], entry["max"] = round(low - pad, 6), round(high + pad, 6)
         if keep_values:
             entry["values"] = sorted(_plain(v) for v in values.unique())
     else:
-        entry["kind"] = "categorical"
+        entry["kind"] = CATEGORICAL_COLUMN
         distinct = values.unique()
         if keep_values or len(distinct) <= max_categories:
             entry["values"] = sorted((_plain(v) for v in distinct), key=str)
@@ -65,15 +68,16 @@ def infer_column(series: pd.Series, margin: float, max_categories: int, keep_val
 def infer_schema(frame: pd.DataFrame, source: str, target: str, task_override: str, margin: float, max_categories: int, layout: dict | None = None) -> dict:
     """Infer the schema of a frame whose target column is present.
 
-    ``layout`` marks ordered data: ``{"kind": "timeseries", "time_column", "id_column"}`` or
-    ``{"kind": "sequence", "id_column", "step_column", "channels"}``. Time and id columns get
+    ``layout`` marks ordered data (archflow.modalities.find_layout): ``{"kind": "timeseries",
+    "time_column", "id_column", "target_may_be_missing"}`` or ``{"kind": "sequence", "id_column",
+    "step_column", "channels"}``. Time and id columns get
     their own kinds (no ranges: later data may run on), and a forecast target may hold gaps
     that the fill policy closes (checked with the time steps)."""
     if target not in frame.columns:
         raise DataError(f"target column '{target}' is not in the data; columns are {list(frame.columns)}")
     task, _ = detect_task(frame[target], task_override)
     layout = layout or {}
-    special = {layout.get("time_column"): "time", layout.get("id_column"): "id"}
+    special = {layout.get("time_column"): TIME_COLUMN, layout.get("id_column"): ID_COLUMN}
     columns = {}
     for name in frame.columns:
         is_target = name == target
@@ -82,7 +86,7 @@ def infer_schema(frame: pd.DataFrame, source: str, target: str, task_override: s
             continue
         columns[str(name)] = infer_column(frame[name], margin, max_categories, keep_values=is_target and is_classification(task))
         if is_target:
-            columns[str(name)]["nullable"] = layout.get("kind") == "timeseries"
+            columns[str(name)]["nullable"] = bool(layout.get("target_may_be_missing"))  # a series' gaps, closed by the fill policy
     schema = {"source": source, "target": target, "task": task, "columns": columns}
     if layout:
         schema["layout"] = {k: v for k, v in layout.items() if v is not None}
@@ -102,7 +106,7 @@ def parse_schema(text: str, where: str) -> dict:
     if not isinstance(schema, dict) or not isinstance(schema.get("columns"), dict) or "target" not in schema:
         raise DataError(f"{where}: a schema needs 'target' and a 'columns' mapping")
     for name, entry in schema["columns"].items():
-        if entry.get("kind") not in ("numeric", "categorical", "text", "image", "time", "id"):
+        if entry.get("kind") not in COLUMN_KINDS:
             raise DataError(f"{where}: column '{name}' needs kind numeric, categorical, text, image, time or id")
         for bound in ("min", "max"):
             if bound in entry and not math.isfinite(float(entry[bound])):

@@ -16,6 +16,7 @@ import pandas as pd
 from archflow.errors import DataError
 from archflow.npz import RAGGED_LAYOUT, read_npz
 from archflow.profiling import is_numeric
+from archflow.preprocessor import Preprocessor
 
 ID, STEP, LABEL, SPLIT = "sequence", "step", "label", "split"
 VALUES, LENGTH, CHANNELS = "values", "length", "channels"
@@ -165,7 +166,7 @@ def sequence_inputs(rows: pd.DataFrame) -> dict[str, np.ndarray]:
     return {INPUT: padded_array(rows)}
 
 
-class SequencePreprocessor:
+class SequencePreprocessor(Preprocessor):
     """Per-channel mean and standard deviation over the real (unpadded) steps of training
     sequences; the model standardises inside and masks padded (NaN) steps."""
 
@@ -183,8 +184,6 @@ class SequencePreprocessor:
     def describe(self) -> dict:
         return {"modality": "sequence", "channels": self.channels, "long_format": self.long_format}
 
-    def body_arguments(self) -> dict:
-        return {}
 
     def to_inputs(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
         return sequence_inputs(frame)

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from archflow.errors import SettingsError
 from archflow.examples import EXAMPLES, get_example
 from archflow.images import MAX_PIXELS
-from archflow.selection import ARCHITECTURES
 
 # unknown keys are errors; numbers in text fields (batch_size: 64) are read as text
 STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -29,12 +28,34 @@ AutoOrCount = Annotated[str, Field(pattern=r"^(auto|[1-9][0-9]*)$", description=
 Share = Annotated[float, Field(gt=0, lt=1)]
 
 
+def _one_of(choices: list[str], value: str) -> str:
+    if value not in choices:
+        raise ValueError("should be " + ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}")
+    return value
+
+
+def _registered_modality(value: str) -> str:
+    from archflow.modalities import REGISTRY  # the registry, not a list written here: a new modality needs no edit
+
+    return _one_of(["auto", *REGISTRY], value)
+
+
+def _registered_architecture(value: str) -> str:
+    from archflow.modalities import architecture_names
+
+    return _one_of(["auto", *architecture_names()], value)
+
+
+ModalityName = Annotated[str, AfterValidator(_registered_modality)]
+ArchitectureName = Annotated[str, AfterValidator(_registered_architecture)]
+
+
 @dataclass(frozen=True, config=STRICT)
 class DataSettings:
     source: str = "penguins"  # a bundled example's name, or a path to a CSV or Parquet file
     target: str = "auto"  # the target column; auto: the bundled example's own target
     task: Literal["auto", "binary", "multiclass", "regression"] = "auto"
-    modality: Literal["auto", "tabular", "image", "text", "sequence", "timeseries"] = "auto"
+    modality: ModalityName = "auto"  # auto, or a registered modality (archflow/modalities/)
     drop: tuple[str, ...] = ()  # columns that are not features (ids, free text, leaks)
     allowed_roots: tuple[str, ...] = ()  # folders outside the project that data.source may read from
 
@@ -87,10 +108,6 @@ class SequenceSettings:
 class PreprocessSettings:
     unseen_categories: Literal["ignore", "bucket"] = "ignore"  # ignore: all-zero encoding | bucket: a shared "other" column
     min_category_count: Annotated[int, Field(ge=1)] = 1  # categories rarer than this in training rows go to "other"
-
-
-# the names come from selection's table of architectures per modality, so they are written once
-ArchitectureName = Literal[("auto", *(name for names in ARCHITECTURES.values() for name in names))]  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -170,7 +187,7 @@ def _describe_error(error: dict) -> str:
     if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         known = _known_keys(error["loc"])
         return f"unknown key '{key}'" + (f"; known: {known}" if known else "")
-    message = error["msg"].replace("Input should be", "should be").replace("String should match pattern '^(auto|[1-9][0-9]*)$'", "should be auto or a positive whole number")
+    message = error["msg"].replace("Input should be", "should be").replace("Value error, ", "").replace("String should match pattern '^(auto|[1-9][0-9]*)$'", "should be auto or a positive whole number")
     return f"'{key}' = {error['input']!r}: {message}"
 
 
@@ -217,8 +234,12 @@ def _problems(settings: Settings, root: Path) -> list[str]:
     if len(settings.image.size) == 1:
         problems.append(f"'image.size' = {list(settings.image.size)!r} must be empty or [height, width]")
     modality, architecture = settings.data.modality, settings.model.architecture
-    if modality != "auto" and architecture not in ("auto", *ARCHITECTURES[modality]):
-        problems.append(f"'model.architecture' = {architecture!r} does not suit data.modality {modality}; choose auto or one of {list(ARCHITECTURES[modality])}")
+    if modality != "auto" and architecture != "auto":
+        from archflow.modalities import modality_named
+
+        suited = modality_named(modality).architectures
+        if architecture not in suited:
+            problems.append(f"'model.architecture' = {architecture!r} does not suit data.modality {modality}; choose auto or one of {list(suited)}")
     return problems
 
 

@@ -94,15 +94,10 @@ def load_source(source: str, modality: str = "auto") -> tuple[pd.DataFrame, Sour
         frame = load_image_folder(path)
         return frame, SourceInfo(str(path), "folder", f"{path.name}/: {len(frame)} images in {frame['label'].nunique()} class folders")
     if path.suffix.lower() == ".npz" and path.exists():
-        from archflow.images import images_from_arrays
+        from archflow.modalities import frame_from_arrays
         from archflow.npz import read_npz
-        from archflow.sequences import ID, looks_like_sequences, sequences_from_arrays
 
-        arrays = read_npz(path)
-        if modality == "sequence" or (modality == "auto" and looks_like_sequences(arrays)):
-            frame = sequences_from_arrays(arrays, path)
-            return frame, SourceInfo(str(path), "file", f"{path.name}: {frame[ID].nunique()} sequences, {len(frame)} time steps", _file_sha256(path))
-        frame = images_from_arrays(arrays, path)
-        return frame, SourceInfo(str(path), "file", f"{path.name}: {len(frame)} images", _file_sha256(path))
+        frame, what = frame_from_arrays(read_npz(path), path, modality)
+        return frame, SourceInfo(str(path), "file", f"{path.name}: {what}", _file_sha256(path))
     frame = read_table(path)
     return frame, SourceInfo(str(path), "file", f"{path.name}: {len(frame)} rows x {frame.shape[1]} columns", _file_sha256(path))

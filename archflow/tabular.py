@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from archflow.layers import ImputeStandardize, OneHotCategories
+from archflow.preprocessor import Preprocessor
 
 MISSING = "__missing__"
 
@@ -62,7 +63,7 @@ def row_problems(description: dict, frame: pd.DataFrame, shown: int = 3) -> list
     return problems
 
 
-class TabularPreprocessor:
+class TabularPreprocessor(Preprocessor):
     """Imputation and standard scaling of numeric columns, one-hot encoding of categories."""
 
     def __init__(self, numeric: list[str], categorical: list[str], unseen: str = "ignore", min_category_count: int = 1):
@@ -91,8 +92,6 @@ class TabularPreprocessor:
             description["vocabularies"] = {c: [v for v in vocabulary if v != MISSING] for c, vocabulary in self.vocabularies_.items()}
         return description
 
-    def body_arguments(self) -> dict:
-        return {}
 
     def build_encoder(self) -> tuple[dict[str, keras.KerasTensor], keras.KerasTensor]:
         """Keras inputs and the encoded feature tensor (batch, features)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from archflow.preprocessor import Preprocessor
+
 MAX_LENGTH, MIN_LENGTH = 400, 8
 
 
@@ -17,7 +19,7 @@ def word_counts(texts: pd.Series) -> np.ndarray:
     return texts.fillna("").astype(str).str.split().str.len().to_numpy()
 
 
-class TextPreprocessor:
+class TextPreprocessor(Preprocessor):
     """Raw strings -> token ids inside the model (``TextVectorization``), padded or truncated
     to the 95th percentile of the training rows' word counts; id 0 is padding (masked).
 

@@ -138,9 +138,9 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         target_scale = (float(values.mean()), float(values.std()))
     tensors, features = preprocessor.build_encoder()
     hyperparameters = {**choice.hyperparameters, **preprocessor.body_arguments()}
-    wide = preprocessor.build_wide(tensors) if hasattr(preprocessor, "build_wide") else None  # text: the linear TF-IDF path
+    wide = preprocessor.build_wide(tensors)  # text: the linear TF-IDF path; None for the others
     wide_l2 = 1 / (2 * len(rows))  # the penalty of a logistic regression with C=1, per training row
-    model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale, wide=wide, wide_l2=wide_l2)
+    model = build_model(tensors, features, choice.architecture, hyperparameters, choice.head, config.learning_rate, target_scale, finish=preprocessor.to_target_units, wide=wide, wide_l2=wide_l2)
 
     callbacks, validation_data = [], None
     phases = choice.training.get("phases", [])

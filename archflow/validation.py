@@ -17,8 +17,8 @@ import pandas as pd
 
 from archflow.detection import is_classification
 from archflow.images import MAX_PIXELS, image_facts
-from archflow.ordered_checks import ordered_suites
 from archflow.profiling import is_numeric
+from archflow.schema import ID_COLUMN, IMAGE_COLUMN, NUMERIC_COLUMN, TEXT_COLUMN, TIME_COLUMN
 
 NUMERIC_TYPES = [
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -50,14 +50,14 @@ TIME_TYPES = CATEGORICAL_TYPES + NUMERIC_TYPES + ["Timestamp", "datetime64[ns]",
 
 
 def _column_expectations(gxe, name: str, entry: dict) -> list:
-    types = {"numeric": NUMERIC_TYPES, "image": ["bytes"], "time": TIME_TYPES, "id": CATEGORICAL_TYPES + NUMERIC_TYPES}.get(entry["kind"], CATEGORICAL_TYPES)
+    types = {NUMERIC_COLUMN: NUMERIC_TYPES, IMAGE_COLUMN: ["bytes"], TIME_COLUMN: TIME_TYPES, ID_COLUMN: CATEGORICAL_TYPES + NUMERIC_TYPES}.get(entry["kind"], CATEGORICAL_TYPES)
     expectations = [gxe.ExpectColumnValuesToBeInTypeList(column=name, type_list=types)]
-    if entry["kind"] == "text":
+    if entry["kind"] == TEXT_COLUMN:
         expectations.append(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=r"\S"))  # not blank
         expectations.append(gxe.ExpectColumnValueLengthsToBeBetween(column=name, min_value=1, max_value=entry.get("max_chars")))
     if not entry.get("nullable", True):
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=name))
-    if entry["kind"] == "numeric" and "min" in entry and "max" in entry:
+    if entry["kind"] == NUMERIC_COLUMN and "min" in entry and "max" in entry:
         # also rejects +-inf, which lies outside any finite range
         expectations.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=entry["min"], max_value=entry["max"]))
     if entry.get("values") is not None:
@@ -148,7 +148,7 @@ def _describe(frame: pd.DataFrame, schema: dict, requirements: Requirements, kin
         role = " (the target)" if column == schema["target"] else ""
         return f"column '{column}'{role} is missing", []
     if kind == "expect_column_values_to_be_in_type_list":
-        if entry.get("kind") == "numeric":
+        if entry.get("kind") == NUMERIC_COLUMN:
             series = frame[column]
             bad = series[series.notna() & pd.to_numeric(series, errors="coerce").isna()]
             return f"column '{column}' should be numeric but holds {series.dtype} values", bad.head(EXAMPLES_SHOWN).tolist()
@@ -215,15 +215,17 @@ def validate_frame(frame: pd.DataFrame, schema: dict, requirements: Requirements
     runs = [("snapshot", checked, build_expectations(schema, list(frame.columns), requirements))]
     counts = None
     layout = schema.get("layout", {})
-    ordered = ordered_suites(frame, schema, requirements, series_policy or {}) if layout and all(c in frame.columns for c in (target, layout.get("time_column") or layout["id_column"])) else []
+    from archflow.modalities import validation_suites
+
+    ordered = validation_suites(frame, schema, requirements, series_policy or {}) if layout and all(c in frame.columns for c in (target, layout.get("time_column") or layout["id_column"])) else []
     runs += [(name, table, expectations) for name, table, expectations, _ in ordered]
     describers = {name: describe for name, _, _, describe in ordered}
     if target in frame.columns and is_classification(schema.get("task", "")):
-        per_item = frame.drop_duplicates(layout["id_column"]) if layout.get("kind") == "sequence" and layout["id_column"] in frame.columns else frame
+        per_item = frame.drop_duplicates(layout["id_column"]) if layout.get("step_column") and layout["id_column"] in frame.columns else frame  # one label per sequence
         counts = class_count_frame(per_item, target)
         runs.append(("target-class-counts", counts, [gxe.ExpectColumnValuesToBeBetween(column="rows", min_value=requirements.min_rows_per_class)]))
 
-    image_column = next((c for c, e in schema["columns"].items() if e["kind"] == "image" and c in frame.columns), None)
+    image_column = next((c for c, e in schema["columns"].items() if e["kind"] == IMAGE_COLUMN and c in frame.columns), None)
     image_table = None
     if image_column:
         names = frame["file"] if "file" in frame.columns else pd.Series(frame.index.astype(str))

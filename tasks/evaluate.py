@@ -9,46 +9,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from archflow.baselines import baseline_scores
 from archflow.errors import DataError
-from archflow.evaluation import NotFinite, holdout_forecast, holdout_labels, holdout_scores, production_scores
+from archflow.evaluation import NotFinite, holdout_labels, production_scores
 from archflow.layout import (
-    CONFUSION_PNG, FORECAST_PNG, LEARNING_CURVES_PNG, PREDICTIONS_CSV, PROFILE, REPORT, ROC_CSV, ROC_PNG, SOURCE, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
+    LEARNING_CURVES_PNG, PROFILE, REPORT, SOURCE, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
 )
 from archflow.handoffs import SplitInfo, load_record
 from archflow.outputs import atomic_dir, read_json, write_json
-from archflow.plots import plot_confusion, plot_forecast, plot_regression, plot_roc, roc_points
+from archflow.modalities import modality_named
 from archflow.predict import load_trained
 from archflow.promotion import decide, fit_problems, gate_metric
 from archflow.report import render_report
 from archflow.settings import Settings
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
-
-
-def _write_figures(out: Path, task_name: str, classes: list, actual, predicted) -> list[str]:
-    if task_name == "regression":
-        pd.DataFrame({"actual": actual, "predicted": predicted}).to_csv(out / PREDICTIONS_CSV, index=False)
-        plot_regression(actual, predicted, out / "predictions.png")
-        return ["predictions.png"]
-    pd.DataFrame({"actual": [classes[i] for i in actual], "predicted": [classes[i] for i in predicted.argmax(axis=1)]}).to_csv(out / PREDICTIONS_CSV, index=False)
-    plot_confusion(actual, predicted.argmax(axis=1), classes, out / CONFUSION_PNG)
-    curves = roc_points(actual, predicted, classes)
-    pd.concat([pd.DataFrame({"class": name, "fpr": fpr, "tpr": tpr}) for name, (fpr, tpr) in curves.items()]).to_csv(out / ROC_CSV, index=False)
-    plot_roc(curves, out / ROC_PNG)
-    return [CONFUSION_PNG, ROC_PNG]
-
-
-def _write_forecast_figures(out: Path, train_frame: pd.DataFrame, windows, predicted, inputs: dict) -> list[str]:
-    horizon = inputs["horizon"]
-    rows = [
-        {"series": key, "origin": origin, "step": h + 1, "actual": float(actual[h]), "predicted": float(forecast[h])}
-        for key, origin, actual, forecast in zip(windows.series, windows.origin, windows.targets, predicted)
-        for h in range(horizon)
-    ]
-    pd.DataFrame(rows).to_csv(out / PREDICTIONS_CSV, index=False)
-    plot_forecast(train_frame, windows, predicted, inputs, out / FORECAST_PNG)
-    return [FORECAST_PNG]
 
 
 class CandidateRejected(DataError):
@@ -98,22 +72,16 @@ def evaluate(settings: Settings) -> dict:
     meta = trained.metadata
     selection = read_json(paths.selection)
     try:
-        if task == "forecast":
-            test, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
-        else:
-            test, actual, predicted = holdout_scores(trained, test_frame)
-            baselines = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced=selection["imbalance"] != "none", inputs=meta["inputs"])
+        holdout = modality_named(meta["modality"]).holdout(trained, train_frame, test_frame, balanced=selection["imbalance"] != "none")
     except NotFinite as error:
         raise CandidateRejected(f"rejected: {error}. {kept}") from None
+    test, baselines = holdout.scores, holdout.baselines
     current, note = production_scores(paths.model, meta["target"], task, train_frame, test_frame)
     verdict = decide(task, gate_metric(task, settings.promote.metric), test, baselines, current, note, settings.promote.tolerance)
     cv = read_json(paths.cv_metrics)["cv"]
     record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
     with atomic_dir(paths.evaluation) as out:
-        if task == "forecast":
-            figures = _write_forecast_figures(out, train_frame, windows, predicted, meta["inputs"])
-        else:
-            figures = _write_figures(out, meta["task"], meta["classes"], actual, predicted)
+        figures = holdout.write_figures(out)
         learning_curves = Path(paths.training_plots) / LEARNING_CURVES_PNG
         (out / LEARNING_CURVES_PNG).write_bytes(learning_curves.read_bytes())
         report = render_report(

@@ -7,11 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.cleaning import clean_frame
-from archflow.detection import detect_modality, layout_columns, settings_layout
 from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, save_record
 from archflow.outputs import atomic_dir
-from archflow.modalities import modality_named
+from archflow.modalities import detect_modality, find_layout, modality_named
 from archflow.settings import Settings
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
@@ -21,8 +20,8 @@ def preprocess(settings: Settings) -> dict:
     data = settings.data
     snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
     features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot
-    time_column, sequence_columns = layout_columns(settings_layout(features, settings))
-    modality_name, modality_reason, found = detect_modality(features, data.target, data.modality, time_column, sequence_columns)
+    layout = find_layout(features, data.target, settings)
+    modality_name, modality_reason, found = detect_modality(features, data.target, data.modality, layout)
     modality = modality_named(modality_name)
     frame, cleaning = clean_frame(snapshot, data.target, data.drop, modality.kept_columns(snapshot))
     frame, modality_inputs = modality.model_rows(frame, found, data.target, settings.split.column)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from archflow.detection import settings_layout
+from archflow.modalities import find_layout
 from archflow.errors import DataError, ValidationFailed
 from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.outputs import atomic_dir, read_json, write_json
@@ -33,7 +33,7 @@ def validate(settings: Settings) -> dict:
             raise DataError(f"{source}: target column '{settings.data.target}' (data.target) is missing; columns are {list(frame.columns)}")
         v = settings.validate
         try:
-            schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, settings_layout(frame, settings))
+            schema = infer_schema(frame, source_name(settings.data.source), settings.data.target, settings.data.task, v.range_margin, v.max_categories, find_layout(frame, settings.data.target, settings))
         except DataError as error:  # name the file the problem was found in
             raise DataError(f"{source}: {error}") from None
         log.info("no schema at %s yet: inferred one from this data", path)

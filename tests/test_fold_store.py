@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 from archflow.fold_store import FoldStore, inputs_key
-from archflow.selection import measure_tabular, select_architecture
+from archflow.modalities.tabular import measure_tabular
+from archflow.selection import select_architecture
 from archflow.training import FoldResult, TrainingConfig, cross_validate, resume_or_run
 from tests.conftest import make_table
 

@@ -5,11 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from archflow.detection import find_layout
+from archflow.modalities import find_layout
+from archflow.settings import settings_from_dict
 from archflow.forecasting import ForecastPreprocessor, ForecastSpec, fold_windows, holdout_windows, make_windows, seasonal_naive, time_folds
 from archflow.schema import infer_schema
 from archflow.timeseries import fill_missing, season_length, split_last_steps, time_numbers
 from archflow.validation import requirements_for, validate_frame
+
+DEFAULTS = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "sales"}})  # layout found by auto-detection
 
 
 def monthly(months: int = 72, seed: int = 0) -> pd.DataFrame:
@@ -25,14 +28,14 @@ def spec(lookback: int = 12, horizon: int = 3, cv: str = "expanding") -> Forecas
 
 
 def validate(frame: pd.DataFrame, fill: str = "ffill"):
-    layout = find_layout(monthly(), "sales", "auto", "auto", "", "auto", "step")
+    layout = find_layout(monthly(), "sales", DEFAULTS)
     schema = infer_schema(monthly(), "m", "sales", "auto", 0.5, 50, layout)
     return validate_frame(frame, schema, requirements_for(2, 0.2, 10), series_policy={"fill": fill, "max_gap": 1.5})
 
 
 def test_the_time_column_and_season_are_found():
     frame = monthly()
-    assert find_layout(frame, "sales", "auto", "auto", "", "auto", "step") == {"kind": "timeseries", "time_column": "month", "id_column": ""}
+    assert find_layout(frame, "sales", DEFAULTS) == {"kind": "timeseries", "time_column": "month", "id_column": "", "target_may_be_missing": True}
     assert season_length(frame, "month", "", "auto")[0] == 12
 
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from archflow.selection import measure_tabular, select_architecture
+from archflow.modalities.tabular import measure_tabular
+from archflow.selection import select_architecture
 from archflow.training import TrainingConfig, cross_validate, encode_labels
 from tests.conftest import make_table
 

@@ -1,4 +1,5 @@
-from archflow.selection import DataFacts, measure_tabular, select_architecture
+from archflow.modalities.tabular import measure_tabular
+from archflow.selection import DataFacts, select_architecture
 
 
 def facts(rows=300, width=10, task="multiclass", counts=None):

@@ -5,10 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from archflow.detection import find_layout
+from archflow.modalities import find_layout
+from archflow.settings import settings_from_dict
 from archflow.schema import infer_schema
 from archflow.sequences import SequencePreprocessor, arrays_to_long, load_sequence_npz, long_to_rows, padded_array
 from archflow.validation import requirements_for, validate_frame
+
+DEFAULTS = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}})  # layout found by auto-detection
 
 
 def waves(count: int = 40, seed: int = 0, channels: int = 2, ragged: bool = True):
@@ -29,7 +32,7 @@ def long_table(**kwargs) -> pd.DataFrame:
 
 
 def layout_of(frame: pd.DataFrame) -> dict:
-    return find_layout(frame, "label", "auto", "auto", "", "auto", "step")
+    return find_layout(frame, "label", DEFAULTS)
 
 
 def save_ragged(path, arrays, labels, **extra):

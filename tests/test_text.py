@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from archflow.detection import detect_modality
+from archflow.modalities import detect_modality
 from archflow.schema import infer_schema
 from archflow.text import TextPreprocessor
 from archflow.validation import requirements_for, validate_frame

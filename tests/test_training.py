@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 
 from archflow.metrics import summarise_folds
-from archflow.selection import measure_tabular, select_architecture
+from archflow.modalities.tabular import measure_tabular
+from archflow.selection import select_architecture
 from archflow.training import TrainingConfig, final_epoch_count, fit_model, score_frame
 from tests.conftest import make_table
 

@@ -9,12 +9,54 @@ import pandas as pd
 from archflow.selection import DataFacts
 
 
+def _registered() -> list:
+    from archflow.modalities import REGISTRY
+
+    return list(REGISTRY.values())
+
+
 class Modality:
     """Defaults suit modalities whose rows are the model's rows and whose linear baseline is a
     logistic regression; each modality overrides what differs."""
 
     name: str = ""
     unit: str = "rows"  # what one row of the prepared data is
+    precedence: int = 50  # detection asks modalities in rising precedence; the first to claim the data wins
+    architectures: tuple[str, ...] = ()  # what `model.architecture` may force; the first is the usual pick
+
+    # -- reading and detecting --------------------------------------------------------------
+
+    def claims_arrays(self, arrays: dict) -> bool:
+        """Whether the arrays of an NPZ file hold this modality's data."""
+        return False
+
+    def frame_from_arrays(self, arrays: dict, path) -> tuple[pd.DataFrame, str]:
+        """The rows an NPZ file's arrays hold, and a few words on what was read."""
+        from archflow.errors import DataError
+
+        readers = sorted(m.name for m in _registered() if type(m).frame_from_arrays is not Modality.frame_from_arrays)
+        raise DataError(f"data.modality is '{self.name}' but {path} is an NPZ file, which holds {' or '.join(readers)} data: set data.modality to auto or one of those")
+
+    def find_layout(self, frame: pd.DataFrame, target: str, settings) -> dict | None:
+        """How the rows are ordered, when this modality's data orders them (the id and step
+        columns of sequences, the time column of a series); validation and preprocessing agree on it."""
+        return None
+
+    def detect(self, frame: pd.DataFrame, target: str, layout: dict | None, forced: bool) -> tuple[str, dict] | None:
+        """Why the table holds this modality's data and what detection found (the text column,
+        the time column), or None when it does not; ``forced``: params name this modality, so
+        say what is missing instead of returning None."""
+        raise NotImplementedError
+
+    def validation_suites(self, frame: pd.DataFrame, schema: dict, requirements, policy: dict) -> list:
+        """Great Expectations suites on facts derived from the rows (per sequence, per series)."""
+        return []
+
+    # -- choosing -----------------------------------------------------------------------------
+
+    def rules(self, facts: DataFacts, requested: str) -> tuple[str, dict, dict, list[str]]:
+        """The rule of thumb: architecture, hyperparameters, input facts and the reasons."""
+        raise NotImplementedError
 
     def kept_columns(self, snapshot: pd.DataFrame) -> tuple[str, ...]:
         """Columns that are not features but stay with the rows (an image's file name)."""
@@ -55,6 +97,13 @@ class Modality:
 
     def keyed_inputs(self, description: dict, frame: pd.DataFrame) -> tuple[dict, pd.Index]:
         raise NotImplementedError
+
+    def holdout(self, trained, train_frame: pd.DataFrame, test_frame: pd.DataFrame, balanced: bool, baselines: bool = True):
+        """The trained model's hold-out scores beside the baselines (archflow.evaluation.Holdout):
+        rows scored one by one."""
+        from archflow.evaluation import row_holdout
+
+        return row_holdout(trained, train_frame, test_frame, balanced, baselines)
 
     def input_problems(self, description: dict, frame: pd.DataFrame) -> list[str]:
         """Problems of raw rows found before predicting (others are named while reading inputs)."""

@@ -2,13 +2,75 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from archflow.images import FILE_COLUMN, ImagePreprocessor
 from archflow.modalities.base import Modality
-from archflow.selection import measure_images
+from archflow.profiling import is_bytes
+from archflow.selection import DataFacts, class_counts
+
+
+TRANSFER_MAX_IMAGES = 2_000
+
+
+def measure_images(train_frame: pd.DataFrame, target: str, task: str, size: list[int] | None, pretrained_weights: str = "", fine_tune_epochs: int = 10) -> DataFacts:
+    """Image size (the configured one, else the most common), channel count, and the local
+    pretrained weights file when params name one."""
+    from archflow.images import IMAGE_COLUMN, decode_image
+
+    shapes = pd.Series([decode_image(b).shape for b in train_frame[IMAGE_COLUMN]])
+    height, width, channels = shapes.mode().iloc[0]
+    if size:
+        height, width = size
+    details = {"size": [int(height), int(width)], "channels": int(channels), "resized": bool(size), "pretrained_weights": pretrained_weights, "fine_tune_epochs": fine_tune_epochs}
+    return DataFacts("image", task, len(train_frame), 0, 0, int(height * width * channels), class_counts(train_frame, target, task), details)
+
+
+def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
+    """A CNN whose number of convolution blocks follows the image size; dropout the data size."""
+    height, width = facts.details["size"]
+    side = min(height, width)
+    blocks = 2 if side <= 16 else 3 if side <= 64 else 4
+    dropout = 0.25 if facts.rows >= 2_000 else 0.4
+    reasons = [
+        f"modality image ({height}x{width}, {facts.details['channels']} channel(s)): a convolutional network",
+        f"images of {side} pixels on the short side: {blocks} convolution blocks (conv, batch normalisation, ReLU, max pooling), 32 filters doubling per block",
+        f"{facts.rows} training images: dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
+    ]
+    if facts.details.get("resized"):
+        reasons.append(f"images resized to {height}x{width} (image.size in params)")
+    inputs = {"size": [height, width], "channels": facts.details["channels"]}
+    weights = facts.details.get("pretrained_weights")
+    if weights and facts.rows < TRANSFER_MAX_IMAGES:
+        reasons[0] = f"modality image ({height}x{width}, {facts.details['channels']} channel(s)) and only {facts.rows} training images (< {TRANSFER_MAX_IMAGES}) with pretrained weights at hand: transfer learning"
+        tune = facts.details["fine_tune_epochs"]
+        reasons[1] = f"MobileNetV2 from {weights}: trained frozen, then its top 20 layers fine-tuned for up to {tune} epochs at a tenth of the learning rate"
+        return "mobilenet_v2", {"weights": weights, "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": tune}, inputs, reasons
+    return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 
 class Image(Modality):
     name = "image"
+    precedence = 30
+    architectures = ("cnn", "mobilenet_v2")
+
+    def claims_arrays(self, arrays):
+        return True  # an NPZ that holds no sequences is read as images (or refused, naming the array)
+
+    def frame_from_arrays(self, arrays, path):
+        from archflow.images import images_from_arrays
+
+        frame = images_from_arrays(arrays, path)
+        return frame, f"{len(frame)} images"
+
+    def detect(self, frame, target, layout, forced):
+        images = [c for c in frame.columns if c != target and is_bytes(frame[c])]
+        if images or forced:
+            return f"column '{images[0] if images else 'image'}' holds encoded images: image data", {}
+        return None
+
+    def rules(self, facts, requested):
+        return image_rules(facts, requested)
 
     def kept_columns(self, snapshot):
         return (FILE_COLUMN,) if FILE_COLUMN in snapshot.columns else ()  # which file each image came from

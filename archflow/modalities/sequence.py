@@ -5,14 +5,92 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from archflow.errors import DataError
 from archflow.modalities.base import Modality
-from archflow.selection import measure_sequences
-from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_columns, long_to_rows, padded_array, sequence_inputs
+from archflow.selection import DataFacts, class_counts
+from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_columns, find_sequence_columns, long_to_rows, padded_array, sequence_inputs
+
+
+FCN_MIN_LENGTH = 64
+FCN_WARMUP = 50
+
+
+def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> DataFacts:
+    """Sequence lengths and channel count of the training sequences (one row each)."""
+    from archflow.sequences import CHANNELS, LENGTH
+
+    lengths = train_frame[LENGTH].to_numpy()
+    details = {"length_max": int(lengths.max()), "length_median": int(np.median(lengths)), "length_min": int(lengths.min()), "channels": int(train_frame[CHANNELS].iloc[0])}
+    return DataFacts("sequence", task, len(train_frame), 0, 0, 0, class_counts(train_frame, target, task), details)
+
+
+def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
+    """A fully convolutional network for long series, a bidirectional GRU or LSTM otherwise
+    (``requested``: params force one of the two)."""
+    d = facts.details
+    length, channels, rows = d["length_max"], d["channels"], facts.rows
+    varying = f"lengths {d['length_min']}-{length}, padded with masking" if d["length_min"] != length else f"all {length} steps long"
+    reasons = [f"modality sequence ({rows} training sequences, {channels} channel(s), {varying}): per-channel scaling fitted on training folds"]
+    inputs = {"channels": channels}
+    if (length >= FCN_MIN_LENGTH and requested == "auto") or requested == "fcn":
+        filters = 128 if rows >= 1_000 else 64
+        reasons.append(f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters")
+        reasons.append(f"early stopping starts after {FCN_WARMUP} epochs: batch-norm statistics of a convolutional network swing in its first epochs, and an early dip in validation loss is not the best model")
+        return "fcn", {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
+    cell = "gru" if rows < 10_000 else "lstm"
+    layers = 1 if rows < 1_000 else 2
+    units = 64 if channels <= 8 else 128
+    reasons.append(
+        f"short sequences ({length} < {FCN_MIN_LENGTH} steps) seen whole: {layers} bidirectional {cell.upper()} layer(s) of {units} units "
+        f"({'a GRU has fewer weights for ' + str(rows) + ' sequences' if cell == 'gru' else str(rows) + ' sequences: an LSTM'})"
+    )
+    return "sequence_rnn", {"cell": cell, "layers": layers, "units": units, "bidirectional": True, "dropout": 0.2}, inputs, reasons
 
 
 class Sequence(Modality):
     name = "sequence"
     unit = "sequences"
+    precedence = 10  # a long table of steps would otherwise pass for a plain table
+    architectures = ("fcn", "sequence_rnn")
+
+    def claims_arrays(self, arrays):
+        from archflow.sequences import looks_like_sequences
+
+        return looks_like_sequences(arrays)
+
+    def frame_from_arrays(self, arrays, path):
+        from archflow.sequences import ID, sequences_from_arrays
+
+        frame = sequences_from_arrays(arrays, path)
+        return frame, f"{frame[ID].nunique()} sequences, {len(frame)} time steps"
+
+    def find_layout(self, frame, target, settings):
+        """Sequences in a long table: an id and a step column, and the usual channel count."""
+        columns = find_sequence_columns(frame, settings.sequence.id_column, settings.sequence.step_column)
+        if not columns:
+            return None
+        channels = channel_columns(frame, *columns, target)
+        full = frame[channels].notna().groupby(frame[columns[0]]).all().sum(axis=1)
+        width = int(full.mode().iloc[0]) if len(full) else len(channels)
+        return {"kind": self.name, "id_column": columns[0], "step_column": columns[1], "channels": width}
+
+    def detect(self, frame, target, layout, forced):
+        if (layout or {}).get("kind") != self.name:
+            if forced:
+                raise DataError("data.modality is 'sequence' but the table has no sequence id column: set sequence.id_column")
+            return None
+        id_column, step_column = layout["id_column"], layout["step_column"]
+        return f"one row per time step of sequences (id column '{id_column}', step column '{step_column}'): sequence classification", {"id_column": id_column, "step_column": step_column}
+
+    def validation_suites(self, frame, schema, requirements, policy):
+        import great_expectations.expectations as gxe
+
+        from archflow.ordered_checks import sequence_suite
+
+        return [sequence_suite(gxe, frame, schema, requirements.min_rows)]
+
+    def rules(self, facts, requested):
+        return sequence_rules(facts, requested)
 
     def model_rows(self, frame, found, target, split_column):
         """One row per sequence from the long table (after validation: steps unique, channels

@@ -8,16 +8,88 @@ stage; so this modality has no ``make_preprocessor`` or ``baseline_features``.""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import asdict
 
 import pandas as pd
 
+from archflow.errors import DataError
 from archflow.modalities.base import Modality
-from archflow.selection import measure_timeseries
+from archflow.selection import DataFacts
+
+
+def measure_timeseries(train_frame: pd.DataFrame, target: str, series_settings) -> DataFacts:
+    """Series count and length, the horizon, the look-back, the season and the window count."""
+    from archflow.forecasting import ForecastSpec, make_windows
+    from archflow.timeseries import season_length, series_keys, value_columns
+
+    time_column, id_column = series_settings.time_column, series_settings.id_column
+    channels = value_columns(train_frame, time_column, id_column)
+    horizon = int(series_settings.horizon)
+    season, season_reason = season_length(train_frame, time_column, id_column, series_settings.season)
+    lookback = int(series_settings.lookback) if series_settings.lookback != "auto" else max(2 * season, 2 * horizon, 8)
+    positive = bool((train_frame[target] > 0).all())
+    spec = ForecastSpec(time_column, id_column, [target] + [c for c in channels if c != target], lookback, horizon, season, "ratio" if positive else "difference", series_settings.cv)
+    lengths = series_keys(train_frame, id_column).value_counts()
+    windows = len(make_windows(train_frame, spec))
+    details = {
+        "spec": asdict(spec), "series": int(len(lengths)), "steps_min": int(lengths.min()), "steps_max": int(lengths.max()),
+        "season_reason": season_reason, "lookback_set": series_settings.lookback != "auto", "positive": positive,
+    }
+    return DataFacts("timeseries", "forecast", windows, len(spec.channels), 0, lookback * len(spec.channels), {}, details)
+
+
+def timeseries_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
+    """An encoder-decoder for multi-step horizons; stacked GRU or LSTM layers for one step
+    (``requested``: params force one of the two)."""
+    d, spec = facts.details, facts.details["spec"]
+    horizon, lookback, windows = spec["horizon"], spec["lookback"], facts.rows
+    how = "set in params (series.lookback)" if d["lookback_set"] else f"two seasons, at least twice the horizon and 8 steps"
+    reasons = [
+        f"modality timeseries ({d['series']} series of {d['steps_min']}-{d['steps_max']} training steps, {len(spec['channels'])} channel(s): {', '.join(spec['channels'])}): forecasting '{spec['channels'][0]}'",
+        f"{d['season_reason']}; look-back {lookback} steps ({how}); horizon {horizon} step(s); {windows} training windows",
+        f"time-ordered {spec['cv']} folds; scaling fitted on the steps before each fold; "
+        + ("positive target: each window is divided by its mean level (ratio scaling), so trend and level changes carry over" if spec["normalization"] == "ratio" else "each window is standardised and centred on its mean level"),
+    ]
+    units = 64 if windows < 5_000 else 128
+    cell = "lstm"
+    if (horizon > 1 and requested == "auto") or requested == "encoder_decoder":
+        reasons.append(f"multi-step horizon ({horizon} steps): an encoder-decoder (sequence to sequence): an {cell.upper()} encoder reads the look-back, an {cell.upper()} decoder unrolls {horizon} steps, {units} units")
+        return "encoder_decoder", {"cell": cell, "units": units, "horizon": horizon, "dropout": 0.1}, spec, reasons
+    cell = "gru" if windows < 10_000 else "lstm"
+    reasons.append(f"one-step horizon: two stacked {cell.upper()} layers of {units} units ({windows} windows)")
+    return "stacked_rnn", {"cell": cell, "layers": 2, "units": units, "dropout": 0.1}, spec, reasons
 
 
 class TimeSeries(Modality):
     name = "timeseries"
     unit = "time steps"
+    precedence = 20
+    architectures = ("encoder_decoder", "stacked_rnn")
+
+    def find_layout(self, frame, target, settings):
+        """A time series: a column of time stamps (maybe an id column for several series)."""
+        from archflow.timeseries import find_time_column
+
+        found = find_time_column(frame, settings.series.time_column)
+        return {"kind": self.name, "time_column": found, "id_column": settings.series.id_column, "target_may_be_missing": True} if found else None
+
+    def detect(self, frame, target, layout, forced):
+        if (layout or {}).get("kind") != self.name:
+            if forced:
+                raise DataError("data.modality is 'timeseries' but no time column was found: set series.time_column")
+            return None
+        time_column = layout["time_column"]
+        return f"column '{time_column}' holds time stamps and '{target}' is numeric: forecasting", {"time_column": time_column}
+
+    def validation_suites(self, frame, schema, requirements, policy):
+        import great_expectations.expectations as gxe
+
+        from archflow.ordered_checks import time_suite
+
+        return [time_suite(gxe, frame, schema, policy)]
+
+    def rules(self, facts, requested):
+        return timeseries_rules(facts, requested)
 
     def hold_out(self, frame, found, settings):
         """Hold out the last stretch (one horizon; one-step forecasts: the split.test_size share
@@ -41,6 +113,12 @@ class TimeSeries(Modality):
         from archflow.forecast_training import WindowFitter, window_folds
 
         return window_folds(train_frame, choice, config), WindowFitter(choice, config, train_frame)
+
+    def holdout(self, trained, train_frame, test_frame, balanced, baselines=True):
+        """Forecasts from each origin of the hold-out stretch, beside seasonal-naive forecasts."""
+        from archflow.evaluation import forecast_holdout
+
+        return forecast_holdout(trained, train_frame, test_frame)
 
     def keyed_inputs(self, description, frame):
         from archflow.forecasting import INPUT, ForecastSpec, latest_windows
