@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from archflow.detection import is_classification
+from archflow.column_types import is_bytes, is_numeric
 from archflow.errors import DataError
-from archflow.profiling import is_bytes, is_numeric
+from archflow.target import is_classification
 
 
 def clean_frame(frame: pd.DataFrame, target: str, drop: tuple[str, ...] = (), provenance: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict]:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import ArchflowError
-from archflow.layout import MODEL_FILE
+from archflow.file_names import MODEL_FILE
 from archflow.metrics import per_class_scores
 from archflow.predict import TrainedModel, load_trained
 from archflow.promotion import fit_problems
@@ -115,7 +115,7 @@ def forecast_holdout(trained: TrainedModel, train_frame: pd.DataFrame, test_fram
 def row_figures(out: Path, task: str, classes: list, actual, predicted) -> list[str]:
     """Predictions file and figures: actual against predicted (regression), or the confusion
     matrix and ROC curves (classification)."""
-    from archflow.layout import CONFUSION_PNG, PREDICTIONS_CSV, ROC_CSV, ROC_PNG
+    from archflow.file_names import CONFUSION_PNG, PREDICTIONS_CSV, ROC_CSV, ROC_PNG
     from archflow.plots import plot_confusion, plot_regression, plot_roc, roc_points
 
     if task == "regression":
@@ -132,7 +132,7 @@ def row_figures(out: Path, task: str, classes: list, actual, predicted) -> list[
 
 def forecast_figures(out: Path, train_frame: pd.DataFrame, windows, predicted, inputs: dict) -> list[str]:
     """Every forecast step of every origin beside the actual value, and the forecast plot."""
-    from archflow.layout import FORECAST_PNG, PREDICTIONS_CSV
+    from archflow.file_names import FORECAST_PNG, PREDICTIONS_CSV
     from archflow.plots import plot_forecast
 
     horizon = inputs["horizon"]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
-from archflow.timeseries import series_keys, time_numbers
 from archflow.preprocessor import Preprocessor
+from archflow.timeseries import series_keys, time_numbers
 
 INPUT = "window"
 

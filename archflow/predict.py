@@ -13,7 +13,7 @@ import pandas as pd
 import archflow.layers  # noqa: F401  (registers the preprocessing layers for loading)
 from archflow.errors import DataError
 from archflow.feeding import predict_inputs
-from archflow.layout import MODEL_FILE, MODEL_META
+from archflow.file_names import MODEL_FILE, MODEL_META
 from archflow.metrics import as_class_probabilities
 from archflow.modalities import input_problems, keyed_inputs, raw_inputs
 

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-
-def is_numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def is_bytes(series: pd.Series) -> bool:
-    """Encoded images (or other binary payloads)."""
-    values = series.dropna()
-    return not values.empty and isinstance(values.iloc[0], (bytes, bytearray))
-
-
-def feature_columns(frame: pd.DataFrame, target: str) -> tuple[list[str], list[str]]:
-    """Numeric and categorical feature columns (everything but the target)."""
-    features = [c for c in frame.columns if c != target]
-    numeric = [c for c in features if is_numeric(frame[c])]
-    return numeric, [c for c in features if c not in numeric]
+from archflow.column_types import is_bytes, is_numeric
 
 
 def profile_frame(frame: pd.DataFrame, target: str) -> dict:

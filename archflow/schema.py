@@ -11,9 +11,9 @@ import math
 import pandas as pd
 import yaml
 
-from archflow.detection import detect_task, is_classification, is_text_column
+from archflow.column_types import is_bytes, is_numeric, is_text_column
 from archflow.errors import DataError
-from archflow.profiling import is_bytes, is_numeric
+from archflow.target import detect_task, is_classification
 
 HEADER = """\
 # archflow data schema for '{source}', inferred from its first good data.

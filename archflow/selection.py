@@ -29,7 +29,7 @@ class DataFacts:
 
     modality: str
     task: str
-    rows: int
+    examples: int  # training examples: rows, images, texts, sequences, or a series' windows
     numeric_features: int
     categorical_features: int
     encoded_width: int  # features after one-hot encoding (tabular)
@@ -86,8 +86,8 @@ def choose_imbalance(facts: DataFacts, requested: str) -> tuple[str, str]:
         return "none", f"classes are balanced (majority/minority ratio {ratio:.1f} < 1.5): no reweighting"
     if minority >= 5_000:
         return "undersample", f"majority/minority ratio {ratio:.1f} with {minority} minority rows (>= 5,000): random under-sampling of the other classes in each fold's training rows"
-    if facts.rows < 1_000 and ratio >= 3:
-        return "oversample", f"majority/minority ratio {ratio:.1f} on only {facts.rows} rows: random over-sampling of the minority in each fold's training rows"
+    if facts.examples < 1_000 and ratio >= 3:
+        return "oversample", f"majority/minority ratio {ratio:.1f} on only {facts.examples} rows: random over-sampling of the minority in each fold's training rows"
     return "class_weight", f"majority/minority ratio {ratio:.1f}: class weights inversely proportional to class frequency (training rows only)"
 
 
@@ -120,7 +120,7 @@ def select_architecture(facts: DataFacts, task_reason: str, requested_architectu
     reasons.insert(1, f"{task_reason}; so a {head['activation']} output with {head['loss']}")
     imbalance, imbalance_reason = choose_imbalance(facts, requested_imbalance)
     reasons.append(imbalance_reason)
-    batch_size, batch_reason = choose_batch_size(facts.rows, requested_batch_size)
+    batch_size, batch_reason = choose_batch_size(facts.examples, requested_batch_size)
     reasons.append(batch_reason)
     inputs.update(extra_inputs or {})
     reasons = [*(leading_reasons or []), *reasons]

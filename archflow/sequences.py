@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from archflow.column_types import is_numeric
 from archflow.errors import DataError
 from archflow.npz import RAGGED_LAYOUT, read_npz
-from archflow.profiling import is_numeric
 from archflow.preprocessor import Preprocessor
 
 ID, STEP, LABEL, SPLIT = "sequence", "step", "label", "split"

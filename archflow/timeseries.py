@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from archflow.column_types import is_numeric
 from archflow.errors import DataError
-from archflow.profiling import is_numeric
 
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "ds", "month", "day", "period")
 ONE_SERIES = "series"

@@ -23,10 +23,10 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from archflow.architectures import build_model, train_only, unfreeze_top
-from archflow.modalities import make_preprocessor
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
 from archflow.metrics import as_class_probabilities, classification_scores, regression_scores
+from archflow.modalities import make_preprocessor
 from archflow.progress import SILENT, Reporter
 from archflow.selection import ArchitectureChoice
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from archflow.detection import is_classification
+from archflow.column_types import is_numeric
 from archflow.images import MAX_PIXELS, image_facts
-from archflow.profiling import is_numeric
 from archflow.schema import ID_COLUMN, IMAGE_COLUMN, NUMERIC_COLUMN, TEXT_COLUMN, TIME_COLUMN
+from archflow.target import is_classification
 
 NUMERIC_TYPES = [
     "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",

@@ -138,7 +138,7 @@ def report(
 ) -> None:
     """The standing results: hold-out scores beside the best baseline, the verdict, the card and model paths."""
     from archflow.errors import SettingsError
-    from archflow.layout import REPORT
+    from archflow.file_names import REPORT
     from archflow.settings import load_settings
     from flows.result import finished_run_lines
 

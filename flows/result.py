@@ -11,7 +11,7 @@ from archflow.settings import load_settings
 
 def finished_run_lines(message: str = "", params_file: str = "params.yaml") -> list[str]:
     """The end of a run in the terminal: scores beside the best baseline, the verdict, the paths."""
-    from archflow.layout import REPORT
+    from archflow.file_names import REPORT
     from archflow.report import run_summary
 
     paths = load_settings(params_file).paths

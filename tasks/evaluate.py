@@ -11,12 +11,12 @@ import pandas as pd
 
 from archflow.errors import DataError
 from archflow.evaluation import NotFinite, holdout_labels, production_scores
-from archflow.layout import (
+from archflow.file_names import (
     LEARNING_CURVES_PNG, PROFILE, REPORT, SOURCE, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT, VALIDATION_SUMMARY,
 )
 from archflow.handoffs import SplitInfo, load_record
-from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.modalities import modality_named
+from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.predict import load_trained
 from archflow.promotion import decide, fit_problems, gate_metric
 from archflow.report import render_report

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from archflow.layout import PROFILE, SNAPSHOT, SOURCE
+from archflow.file_names import PROFILE, SNAPSHOT, SOURCE
 from archflow.outputs import atomic_dir, write_json
 from archflow.profiling import profile_frame
 from archflow.settings import DataSettings, Paths

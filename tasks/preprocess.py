@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.cleaning import clean_frame
-from archflow.layout import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
+from archflow.file_names import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, save_record
-from archflow.outputs import atomic_dir
 from archflow.modalities import detect_modality, find_layout, modality_named
+from archflow.outputs import atomic_dir
 from archflow.settings import Settings
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)

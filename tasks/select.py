@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from archflow.layout import SPLIT_INFO, TRAIN_SPLIT
+from archflow.file_names import SPLIT_INFO, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
 from archflow.selection import select_architecture

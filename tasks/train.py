@@ -9,9 +9,9 @@ import pandas as pd
 
 import archflow
 from archflow.device import training_device
+from archflow.file_names import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.fold_store import FoldStore, code_bytes, inputs_key
 from archflow.handoffs import load_record
-from archflow.layout import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.metrics import summarise_folds
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json

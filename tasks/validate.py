@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from archflow.modalities import find_layout
 from archflow.errors import DataError, ValidationFailed
-from archflow.layout import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
+from archflow.file_names import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
+from archflow.modalities import find_layout
 from archflow.outputs import atomic_dir, read_json, write_json
 from archflow.schema import dump_schema, infer_schema, parse_schema
 from archflow.settings import Settings

@@ -2,9 +2,9 @@ import pandas as pd
 import pytest
 
 from archflow.cleaning import clean_frame, split_holdout
-from archflow.profiling import feature_columns
-from archflow.detection import detect_task
+from archflow.column_types import feature_columns
 from archflow.errors import DataError
+from archflow.target import detect_task
 
 
 def test_cleaning_trims_blanks_and_drops_duplicates():

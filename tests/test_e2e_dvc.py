@@ -24,7 +24,9 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
     assert "up to date" in dvc(project, "status", env=env).stdout
     test = json.loads((project / "metrics/test.json").read_text())
     cv = json.loads((project / "metrics/cv.json").read_text())
-    assert 0 <= test["test"]["accuracy"] <= 1 and {"majority", "logistic"} <= set(test["baseline"])
+    # quality floors: two folds of two epochs reach 0.913 accuracy and 0.966 ROC-AUC on CPU with the seed
+    assert test["test"]["accuracy"] >= 0.85 and test["test"]["roc_auc"] >= 0.9, test["test"]
+    assert {"majority", "logistic", "gradient_boosting"} <= set(test["baseline"]) and test["baseline"]["majority"]["accuracy"] < 0.5
     assert {"mean", "std"} <= set(cv["cv"]["accuracy"])
     assert (project / "models/model/model.keras").exists() and (project / "reports/evaluation/report.md").exists()
     plots = json.loads(dvc(project, "plots", "show", "--json", env=env).stdout)["data"]

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from archflow.modalities import find_layout
-from archflow.settings import settings_from_dict
 from archflow.forecasting import ForecastPreprocessor, ForecastSpec, fold_windows, holdout_windows, make_windows, seasonal_naive, time_folds
+from archflow.modalities import find_layout
 from archflow.schema import infer_schema
+from archflow.settings import settings_from_dict
 from archflow.timeseries import fill_missing, season_length, split_last_steps, time_numbers
 from archflow.validation import requirements_for, validate_frame
 

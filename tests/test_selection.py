@@ -43,7 +43,7 @@ def test_imbalance_strategy_by_ratio_or_params():
 
 def test_measured_on_training_rows(table):
     measured = measure_tabular(table, "label", "multiclass")
-    assert measured.rows == 60 and measured.encoded_width == 2 + 2
+    assert measured.examples == 60 and measured.encoded_width == 2 + 2
     assert sum(measured.class_counts.values()) == 60
 
 

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from archflow.modalities import find_layout
-from archflow.settings import settings_from_dict
 from archflow.schema import infer_schema
 from archflow.sequences import SequencePreprocessor, arrays_to_long, load_sequence_npz, long_to_rows, padded_array
+from archflow.settings import settings_from_dict
 from archflow.validation import requirements_for, validate_frame
 
 DEFAULTS = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}})  # layout found by auto-detection
@@ -116,7 +116,7 @@ def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeyp
     settings = tiny_settings(source="data/raw/waves.npz", target="label")
     settings = type(settings)(**{**settings.__dict__, "split": type(settings.split)(column="split")})
     metrics = run_all_stages(settings)
-    assert 0 <= metrics["test"]["accuracy"] <= 1 and "nearest_neighbour" in metrics["baseline"]
+    assert metrics["test"]["accuracy"] >= 0.9 and "nearest_neighbour" in metrics["baseline"], metrics["test"]  # 1.0 on CPU with the seed
     split = pd.read_json("data/prepared/split.json", typ="series")
     assert split["modality"] == "sequence" and split["train_rows"] == 36 and split["test_rows"] == 12
     trained = load_trained("models/candidate")

@@ -67,7 +67,7 @@ def test_the_defaults_in_code_are_the_defaults_in_params_yaml():
 def test_a_forced_task_must_fit_the_target():
     import pandas as pd
 
-    from archflow.detection import detect_task
+    from archflow.target import detect_task
     from archflow.errors import DataError
 
     with pytest.raises(DataError, match="data.task is binary but target 'species' has 3 classes"):

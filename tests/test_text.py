@@ -36,12 +36,38 @@ def test_blank_text_rows_fail_validation_naming_the_rows():
 
 
 def test_vocabulary_and_length_come_from_training_rows_only():
-    train = reviews(40)
-    validation = pd.DataFrame({"review": ["zyzzyva quokka " * 30], "score": ["great"]})
-    prep = TextPreprocessor("review").fit(train)
-    assert "zyzzyva" not in prep.vocabulary_ and "wonderful" in prep.vocabulary_
-    assert prep.sequence_length_ == max(8, int(np.percentile(train["review"].str.split().str.len(), 95)))
-    assert prep.fitted_rows_ == 40 and len(validation) == 1
+    """Through the real fold loop (a fake fitter of ours, no network): each fold's text
+    preprocessor, vocabulary, padded length and TF-IDF terms, is fitted on that fold's training
+    rows alone, never on its validation rows."""
+    from archflow.modalities import make_preprocessor
+    from archflow.training import FitResult, TrainingConfig, cross_validate_folds, row_folds
+
+    frame = reviews(40)
+    frame.loc[[3, 17, 30], "review"] = [" ".join([f"zyzzyva{i}"] * 300) for i in (3, 17, 30)]  # a word and a length only these rows have
+    inputs = {"column": "review", "wide_tokens": 500}
+
+    class PreprocessorOnly:  # fits what goes inside the model, trains nothing
+        def fit(self, fold, seed, progress):
+            return FitResult(None, make_preprocessor("text", inputs, fold.train, "score").fit(fold.train), {"loss": [0.0]}, 1, np.arange(len(fold.train)))
+
+        def score(self, fit, fold):
+            return {"validation_rows": float(len(fold.validation))}
+
+    choice = type("Choice", (), {"task": "binary", "classes": ["great", "other"]})()
+    config = TrainingConfig("score", 3, 1, 1, 0.001, "ignore", 1, 0)
+    folds = cross_validate_folds(row_folds(frame, choice, config), PreprocessorOnly(), config, log=lambda text: None)
+    assert len(folds) == 3
+    for fold in folds:
+        seen = frame.iloc[fold.train_positions]
+        prep = fold.preprocessor
+        assert prep.fitted_rows_ == len(seen) == len(frame) - len(fold.validation_positions)
+        for row in (3, 17, 30):
+            word = f"zyzzyva{row}"
+            assert (word in prep.vocabulary_) == (row in fold.train_positions), (fold.fold, word)
+            assert (word in prep.wide_vocabulary_) == (row in fold.train_positions), (fold.fold, word)
+        expected = int(min(400, max(8, np.percentile(seen["review"].str.split().str.len(), 95))))
+        assert prep.sequence_length_ == expected
+    assert len({f.preprocessor.sequence_length_ for f in folds}) > 1  # the long rows move it when, and only when, a fold trains on them
 
 
 @pytest.mark.slow
@@ -55,7 +81,8 @@ def test_recurrent_network_end_to_end_on_reviews(tmp_path, prefect_api, monkeypa
     (tmp_path / "data/raw").mkdir(parents=True)
     reviews(80).to_csv(tmp_path / "data/raw/reviews.csv", index=False)
     metrics = run_all_stages(tiny_settings(source="data/raw/reviews.csv", target="score"))
-    assert 0 <= metrics["test"]["accuracy"] <= 1 and "logistic" in metrics["baseline"]
+    # one epoch per fold: the classes are not yet apart at 0.5, but the ranking is (ROC-AUC 0.875 on CPU with the seed)
+    assert metrics["test"]["roc_auc"] >= 0.75 and "logistic" in metrics["baseline"], metrics["test"]
     trained = load_trained("models/candidate")
     assert trained.metadata["architecture"] in ("bigru", "bilstm", "text_cnn")
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)

@@ -70,7 +70,7 @@ class Modality:
         """The training and hold-out rows, the task and why, and how the hold-out was made:
         the task from the target, and a stratified seeded split (or the data set's own)."""
         from archflow.cleaning import split_holdout
-        from archflow.detection import detect_task
+        from archflow.target import detect_task
 
         target, split = settings.data.target, settings.split
         task, task_reason = detect_task(frame[target], settings.data.task)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from archflow.column_types import is_bytes
 from archflow.images import FILE_COLUMN, ImagePreprocessor
 from archflow.modalities.base import Modality
-from archflow.profiling import is_bytes
 from archflow.selection import DataFacts, class_counts
 
 
@@ -31,18 +31,18 @@ def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, d
     height, width = facts.details["size"]
     side = min(height, width)
     blocks = 2 if side <= 16 else 3 if side <= 64 else 4
-    dropout = 0.25 if facts.rows >= 2_000 else 0.4
+    dropout = 0.25 if facts.examples >= 2_000 else 0.4
     reasons = [
         f"modality image ({height}x{width}, {facts.details['channels']} channel(s)): a convolutional network",
         f"images of {side} pixels on the short side: {blocks} convolution blocks (conv, batch normalisation, ReLU, max pooling), 32 filters doubling per block",
-        f"{facts.rows} training images: dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
+        f"{facts.examples} training images: dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
     ]
     if facts.details.get("resized"):
         reasons.append(f"images resized to {height}x{width} (image.size in params)")
     inputs = {"size": [height, width], "channels": facts.details["channels"]}
     weights = facts.details.get("pretrained_weights")
-    if weights and facts.rows < TRANSFER_MAX_IMAGES:
-        reasons[0] = f"modality image ({height}x{width}, {facts.details['channels']} channel(s)) and only {facts.rows} training images (< {TRANSFER_MAX_IMAGES}) with pretrained weights at hand: transfer learning"
+    if weights and facts.examples < TRANSFER_MAX_IMAGES:
+        reasons[0] = f"modality image ({height}x{width}, {facts.details['channels']} channel(s)) and only {facts.examples} training images (< {TRANSFER_MAX_IMAGES}) with pretrained weights at hand: transfer learning"
         tune = facts.details["fine_tune_epochs"]
         reasons[1] = f"MobileNetV2 from {weights}: trained frozen, then its top 20 layers fine-tuned for up to {tune} epochs at a tenth of the learning rate"
         return "mobilenet_v2", {"weights": weights, "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": tune}, inputs, reasons

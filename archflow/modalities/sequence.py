@@ -28,7 +28,7 @@ def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict
     """A fully convolutional network for long series, a bidirectional GRU or LSTM otherwise
     (``requested``: params force one of the two)."""
     d = facts.details
-    length, channels, rows = d["length_max"], d["channels"], facts.rows
+    length, channels, rows = d["length_max"], d["channels"], facts.examples
     varying = f"lengths {d['length_min']}-{length}, padded with masking" if d["length_min"] != length else f"all {length} steps long"
     reasons = [f"modality sequence ({rows} training sequences, {channels} channel(s), {varying}): per-channel scaling fitted on training folds"]
     inputs = {"channels": channels}

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
+from archflow.column_types import feature_columns
 from archflow.modalities.base import Modality
-from archflow.profiling import feature_columns
 from archflow.selection import DataFacts, class_counts
 
 
@@ -19,7 +19,7 @@ def measure_tabular(train_frame: pd.DataFrame, target: str, task: str) -> DataFa
 
 def tabular_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """An MLP whose depth, width, dropout and L2 follow the number of rows and features."""
-    rows, width = facts.rows, facts.encoded_width
+    rows, width = facts.examples, facts.encoded_width
     if rows < 1_000:
         layers, dropout, l2 = 1, 0.1, 1e-4
         size = f"{rows} training rows (< 1,000): one hidden layer, dropout 0.1 and L2 1e-4 keep a small model from overfitting"

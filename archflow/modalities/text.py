@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from archflow.detection import is_text_column
+from archflow.column_types import is_text_column
 from archflow.modalities.base import Modality
 from archflow.selection import DataFacts, class_counts
 from archflow.text import TextPreprocessor, text_inputs
@@ -25,7 +25,7 @@ def measure_text(train_frame: pd.DataFrame, target: str, task: str, column: str)
 
 def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """Embedding plus a bidirectional GRU (small data) or LSTM, or a 1-D CNN for long texts."""
-    length, rows = facts.details["words_p95"], facts.rows
+    length, rows = facts.details["words_p95"], facts.examples
     reasons = [f"modality text (column '{facts.details['column']}'; median {facts.details['words_median']} words, 95th percentile {length}): token embedding with masking of padded steps"]
     if length >= 300:
         architecture = "text_cnn"

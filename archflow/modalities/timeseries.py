@@ -42,7 +42,7 @@ def timeseries_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, di
     """An encoder-decoder for multi-step horizons; stacked GRU or LSTM layers for one step
     (``requested``: params force one of the two)."""
     d, spec = facts.details, facts.details["spec"]
-    horizon, lookback, windows = spec["horizon"], spec["lookback"], facts.rows
+    horizon, lookback, windows = spec["horizon"], spec["lookback"], facts.examples
     how = "set in params (series.lookback)" if d["lookback_set"] else f"two seasons, at least twice the horizon and 8 steps"
     reasons = [
         f"modality timeseries ({d['series']} series of {d['steps_min']}-{d['steps_max']} training steps, {len(spec['channels'])} channel(s): {', '.join(spec['channels'])}): forecasting '{spec['channels'][0]}'",

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
+from archflow.column_types import is_numeric
 from archflow.errors import DataError
-from archflow.profiling import is_bytes, is_numeric
-
-if TYPE_CHECKING:
-    from archflow.settings import Settings
 
 MAX_CLASSES_FOR_NUMERIC_TARGET = 20
 
@@ -38,20 +33,6 @@ def detect_task(target: pd.Series, override: str = "auto") -> tuple[str, str]:
     if distinct <= 2:
         return "binary", f"target has {distinct} classes: binary classification"
     return "multiclass", f"target has {distinct} classes: multiclass classification"
-
-
-TEXT_MIN_WORDS = 5
-
-
-def is_text_column(series: pd.Series) -> bool:
-    """Free text: strings of several words on average, mostly distinct."""
-    values = series.dropna()
-    if values.empty or is_numeric(values) or not isinstance(values.iloc[0], str):
-        return False
-    words = values.astype(str).str.split().str.len()
-    return float(words.mean()) >= TEXT_MIN_WORDS and values.nunique() > 0.5 * len(values)
-
-
 
 def is_classification(task: str) -> bool:
     return task in ("binary", "multiclass")
