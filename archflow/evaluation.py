@@ -47,9 +47,9 @@ def holdout_scores(trained: TrainedModel, test_frame: pd.DataFrame) -> tuple[dic
     meta = trained.metadata
     raw = trained.raw_outputs(test_frame)
     require_finite(raw)
-    scores, actual, predicted = score_outputs(raw, test_frame, meta["target"], meta["task"], meta["classes"])
-    if meta["task"] != "regression":
-        scores["per_class"] = per_class_scores(actual, predicted.argmax(axis=1), meta["classes"])
+    scores, actual, predicted = score_outputs(raw, test_frame, meta.target, meta.task, meta.classes)
+    if meta.task != "regression":
+        scores["per_class"] = per_class_scores(actual, predicted.argmax(axis=1), meta.classes)
     return scores, actual, predicted
 
 
@@ -60,7 +60,7 @@ def holdout_forecast(trained: TrainedModel, train_frame: pd.DataFrame, test_fram
     from archflow.feeding import predict_inputs
     from archflow.forecasting import INPUT, ForecastSpec, forecast_scores, holdout_windows, naive_scale, seasonal_naive
 
-    spec = ForecastSpec.from_description(trained.metadata["inputs"])
+    spec = ForecastSpec.from_description(trained.metadata.inputs)
     windows = holdout_windows(train_frame, test_frame, spec)
     predicted = predict_inputs(trained.model, {INPUT: windows.inputs})
     require_finite(predicted)
@@ -91,7 +91,7 @@ def production_scores(model_dir: str | Path, target: str, task: str, train_frame
     try:
         from archflow.modalities import modality_named
 
-        return modality_named(production.metadata["modality"]).holdout(production, train_frame, test_frame, balanced=False, baselines=False).scores, ""
+        return modality_named(production.metadata.modality).holdout(production, train_frame, test_frame, balanced=False, baselines=False).scores, ""
     except (ArchflowError, KeyError, ValueError) as error:
         return None, f"the production model could not be scored on this data ({error}): promoted on the baseline check alone"
 
@@ -102,14 +102,14 @@ def row_holdout(trained: TrainedModel, train_frame: pd.DataFrame, test_frame: pd
 
     meta = trained.metadata
     scores, actual, predicted = holdout_scores(trained, test_frame)
-    compared = baseline_scores(train_frame, test_frame, meta["target"], meta["task"], meta["classes"], balanced, meta["inputs"]) if baselines else {}
-    return Holdout(scores, compared, lambda out: row_figures(out, meta["task"], meta["classes"], actual, predicted))
+    compared = baseline_scores(train_frame, test_frame, meta.target, meta.task, meta.classes, balanced, meta.inputs) if baselines else {}
+    return Holdout(scores, compared, lambda out: row_figures(out, meta.task, meta.classes, actual, predicted))
 
 
 def forecast_holdout(trained: TrainedModel, train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> Holdout:
     """Forecasts from each origin of the hold-out stretch beside the seasonal-naive baselines."""
     scores, windows, predicted, baselines = holdout_forecast(trained, train_frame, test_frame)
-    return Holdout(scores, baselines, lambda out: forecast_figures(out, train_frame, windows, predicted, trained.metadata["inputs"]))
+    return Holdout(scores, baselines, lambda out: forecast_figures(out, train_frame, windows, predicted, trained.metadata.inputs))
 
 
 def row_figures(out: Path, task: str, classes: list, actual, predicted) -> list[str]:

@@ -1,7 +1,9 @@
 """What one stage hands the next, typed: small frozen dataclasses with a JSON round trip.
 
 The preprocess stage writes :class:`SplitInfo` (``split.json``); select reads it and writes an
-:class:`archflow.selection.ArchitectureChoice` (``models/selection.json``), which train reads.
+:class:`archflow.selection.ArchitectureChoice` (``models/selection.json``), which train reads;
+train writes :class:`ModelDescription` (``metadata.json`` beside ``model.keras``), which
+evaluation, promotion and prediction read.
 A reader never patches what it read: a stage that needs more writes its own record.
 """
 
@@ -46,3 +48,27 @@ class SplitInfo:
     rows_in: int
     duplicates_dropped: int
     columns_dropped: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    """What a saved model is for and how it was trained: enough to predict from raw rows
+    (``inputs``, the modality preprocessor's description) and to write its card."""
+
+    task: str
+    target: str
+    classes: list  # class labels in output order (empty for regression and forecasts)
+    modality: str
+    inputs: dict  # how raw rows become the model's inputs (see archflow.modalities)
+    architecture: str
+    final_epochs: int
+    phase_epochs: list | None
+    device: str
+    train_rows: int
+    folds: int
+    learning_rate: float
+    patience: int
+    epochs_cap: int
+    batch_size: int
+    seed: int
+    best_epochs: list

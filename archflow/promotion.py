@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from archflow.handoffs import ModelDescription
+
 HIGHER_IS_BETTER = {"accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2"}
 LOWER_IS_BETTER = {"mae", "rmse", "mape", "mase"}
 DEFAULT_METRIC = {"binary": "balanced_accuracy", "multiclass": "balanced_accuracy", "regression": "rmse", "forecast": "mae"}
@@ -83,16 +85,16 @@ def decide(task: str, metric: str, candidate: dict, baselines: dict, production:
     return Verdict(False, reasons=[f"{metric} {value:.4f} is worse than the production model's {current:.4f}{allowed}"], **verdict)
 
 
-def fit_problems(metadata: dict, target: str, task: str, labels: list[str] | None) -> list[str]:
+def fit_problems(metadata: ModelDescription, target: str, task: str, labels: list[str] | None) -> list[str]:
     """Why a trained model (its metadata) does not fit the data it is evaluated on: the target,
     the task, and for classes, hold-out labels it has never seen."""
     problems = []
-    if metadata["target"] != target:
-        problems.append(f"it predicts '{metadata['target']}' but the data's target is '{target}'")
-    if metadata["task"] != task:
-        problems.append(f"it was trained for a {metadata['task']} task but the data is {task}")
-    classes = metadata.get("classes") or []
-    if metadata["task"] == "binary" and len(classes) != 2:
+    if metadata.target != target:
+        problems.append(f"it predicts '{metadata.target}' but the data's target is '{target}'")
+    if metadata.task != task:
+        problems.append(f"it was trained for a {metadata.task} task but the data is {task}")
+    classes = metadata.classes or []
+    if metadata.task == "binary" and len(classes) != 2:
         problems.append(f"it is a binary model with {len(classes)} classes {classes}")
     unseen = sorted(set(labels or []) - {str(c) for c in classes}) if classes else []
     if unseen:

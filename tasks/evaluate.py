@@ -1,6 +1,7 @@
 """Evaluate: hold-out scores beside baselines, DVC metrics and plots, the report, and the
 promotion gate that decides whether the candidate replaces the production model."""
 
+import dataclasses
 import logging
 import shutil
 import subprocess
@@ -72,11 +73,11 @@ def evaluate(settings: Settings) -> dict:
     meta = trained.metadata
     selection = read_json(paths.selection)
     try:
-        holdout = modality_named(meta["modality"]).holdout(trained, train_frame, test_frame, balanced=selection["imbalance"] != "none")
+        holdout = modality_named(meta.modality).holdout(trained, train_frame, test_frame, balanced=selection["imbalance"] != "none")
     except NotFinite as error:
         raise CandidateRejected(f"rejected: {error}. {kept}") from None
     test, baselines = holdout.scores, holdout.baselines
-    current, note = production_scores(paths.model, meta["target"], task, train_frame, test_frame)
+    current, note = production_scores(paths.model, meta.target, task, train_frame, test_frame)
     verdict = decide(task, gate_metric(task, settings.promote.metric), test, baselines, current, note, settings.promote.tolerance)
     cv = read_json(paths.cv_metrics)["cv"]
     record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
@@ -89,7 +90,7 @@ def evaluate(settings: Settings) -> dict:
             profile=read_json(Path(paths.ingested) / PROFILE),
             validation=read_json(Path(paths.validation) / VALIDATION_SUMMARY),
             selection=selection,
-            training={**meta, "test_rows": len(test_frame)},
+            training={**dataclasses.asdict(meta), "test_rows": len(test_frame)},
             test=test,
             baselines=baselines,
             cv=cv,

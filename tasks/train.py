@@ -11,7 +11,7 @@ import archflow
 from archflow.device import training_device
 from archflow.file_names import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.fold_store import FoldStore, code_bytes, inputs_key
-from archflow.handoffs import load_record
+from archflow.handoffs import ModelDescription, load_record, save_record
 from archflow.metrics import summarise_folds
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
@@ -67,29 +67,29 @@ def train(settings: Settings) -> dict:
         final = fitter.final(train_frame, phase_epochs or epochs, progress)
     finally:
         progress.close()
-    metadata = {
-        "task": choice.task,
-        "target": config.target,
-        "classes": choice.classes,
-        "modality": choice.modality,
-        "inputs": final.preprocessor.describe(),
-        "architecture": choice.architecture,
-        "final_epochs": sum(phase_epochs) if phase_epochs else epochs,
-        "phase_epochs": phase_epochs,
-        "device": device,
-        "train_rows": len(train_frame),
-        "folds": config.folds,
-        "learning_rate": config.learning_rate,
-        "patience": config.patience,
-        "epochs_cap": config.epochs,
-        "batch_size": choice.batch_size,
-        "seed": config.seed,
-        "best_epochs": [f.best_epoch for f in folds],
-    }
+    description = ModelDescription(
+        task=choice.task,
+        target=config.target,
+        classes=choice.classes,
+        modality=choice.modality,
+        inputs=final.preprocessor.describe(),
+        architecture=choice.architecture,
+        final_epochs=sum(phase_epochs) if phase_epochs else epochs,
+        phase_epochs=phase_epochs,
+        device=device,
+        train_rows=len(train_frame),
+        folds=config.folds,
+        learning_rate=config.learning_rate,
+        patience=config.patience,
+        epochs_cap=config.epochs,
+        batch_size=choice.batch_size,
+        seed=config.seed,
+        best_epochs=[f.best_epoch for f in folds],
+    )
     fold_details = [{"fold": f.fold, "best_epoch": f.best_epoch, "phase_best": f.phase_best, "train_rows": len(f.train_positions), "validation_rows": len(f.validation_positions), **f.scores} for f in folds]
     with atomic_dir(settings.paths.candidate) as out:  # the evaluate stage decides whether it goes live
         final.model.save(out / MODEL_FILE)
-        write_json(out / MODEL_META, metadata)
+        save_record(description, out / MODEL_META)
         write_json(out / CV_DETAILS, fold_details)
     with atomic_dir(settings.paths.training_plots) as out:
         learning_curve_rows([f.history for f in folds]).to_csv(out / LEARNING_CURVES_CSV, index=False)

@@ -96,7 +96,7 @@ def test_cnn_end_to_end_on_an_image_folder(tmp_path, prefect_api, monkeypatch):
     # one epoch per fold: the ranking is already right (ROC-AUC 1.0 on CPU with the seed)
     assert metrics["test"]["roc_auc"] >= 0.8 and "logistic" in metrics["baseline"], metrics["test"]
     trained = load_trained("models/candidate")
-    assert trained.metadata["architecture"] == "cnn"
+    assert trained.metadata.architecture == "cnn"
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     raw = load_image_folder(tmp_path / "data/raw/bars").head(3)
     assert set(trained.predict(raw)["prediction"]) <= {"horizontal", "vertical"}
@@ -123,7 +123,7 @@ def test_transfer_learning_from_a_local_weights_file(tmp_path, prefect_api, monk
     settings = replace(settings, image=replace(settings.image, pretrained_weights=str(weights), fine_tune_epochs=1))
     run_all_stages(settings)
     trained = load_trained("models/candidate")
-    assert trained.metadata["architecture"] == "mobilenet_v2"
+    assert trained.metadata.architecture == "mobilenet_v2"
     curves = pd.read_csv("reports/training/learning_curves.csv")
     assert curves.groupby("fold")["epoch"].max().eq(2).all()  # 1 frozen epoch + 1 fine-tuning epoch
     assert trained.model.get_layer(PRETRAINED_BASE).count_params() > 2_000_000

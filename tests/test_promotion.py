@@ -2,6 +2,7 @@
 
 import pytest
 
+from archflow.handoffs import ModelDescription
 from archflow.promotion import decide, fit_problems, gate_metric
 
 MAJORITY = {"majority": {"balanced_accuracy": 1 / 3, "accuracy": 0.45}}
@@ -44,10 +45,13 @@ def test_gate_metric_defaults_follow_the_task():
     assert gate_metric("binary", "roc_auc") == "roc_auc"
 
 
+def described(task: str, target: str, classes: list) -> ModelDescription:
+    return ModelDescription(task, target, classes, "tabular", {}, "mlp", 10, None, "CPU", 100, 5, 0.003, 25, 300, 32, 42, [10] * 5)
+
+
 def test_fit_problems_name_task_target_and_unseen_classes():
-    meta = {"target": "species", "task": "binary", "classes": ["Adelie", "Gentoo"]}
-    problems = fit_problems(meta, "species", "multiclass", ["Adelie", "Chinstrap", "Gentoo"])
+    problems = fit_problems(described("binary", "species", ["Adelie", "Gentoo"]), "species", "multiclass", ["Adelie", "Chinstrap", "Gentoo"])
     assert any("binary task but the data is multiclass" in p for p in problems)
     assert any("'Chinstrap'" in p for p in problems)
-    assert fit_problems({**meta, "task": "multiclass"}, "island", "multiclass", ["Adelie"]) == ["it predicts 'species' but the data's target is 'island'"]
-    assert fit_problems({"target": "y", "task": "regression", "classes": []}, "y", "regression", None) == []
+    assert fit_problems(described("multiclass", "species", ["Adelie", "Gentoo"]), "island", "multiclass", ["Adelie"]) == ["it predicts 'species' but the data's target is 'island'"]
+    assert fit_problems(described("regression", "y", []), "y", "regression", None) == []

@@ -120,7 +120,7 @@ def test_sequence_classifier_end_to_end_on_an_npz(tmp_path, prefect_api, monkeyp
     split = pd.read_json("data/prepared/split.json", typ="series")
     assert split["modality"] == "sequence" and split["train_rows"] == 36 and split["test_rows"] == 12
     trained = load_trained("models/candidate")
-    assert trained.metadata["architecture"] in ("fcn", "sequence_rnn")
+    assert trained.metadata.architecture in ("fcn", "sequence_rnn")
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     rows = long_to_rows(arrays_to_long(arrays[:3], labels[:3]), "sequence", "step", ["channel_0", "channel_1"], "label")
     assert set(trained.predict(rows)["prediction"]) <= {"up", "down"}

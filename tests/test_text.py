@@ -84,7 +84,7 @@ def test_recurrent_network_end_to_end_on_reviews(tmp_path, prefect_api, monkeypa
     # one epoch per fold: the classes are not yet apart at 0.5, but the ranking is (ROC-AUC 0.875 on CPU with the seed)
     assert metrics["test"]["roc_auc"] >= 0.75 and "logistic" in metrics["baseline"], metrics["test"]
     trained = load_trained("models/candidate")
-    assert trained.metadata["architecture"] in ("bigru", "bilstm", "text_cnn")
+    assert trained.metadata.architecture in ("bigru", "bilstm", "text_cnn")
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
     predicted = trained.predict(pd.DataFrame({"review": ["wonderful tasty snack", "stale and awful"]}))
     assert set(predicted["prediction"]) <= {"great", "other"} and predicted.filter(like="p_").sum(axis=1).round(5).eq(1).all()
