@@ -47,13 +47,23 @@ class FoldStore:
     def _file(self, fold: int) -> Path:
         return self.folder / f"fold-{fold}.json"
 
+    def _model_file(self, fold: int) -> Path:
+        return self.folder / f"fold-{fold}.keras"
+
     def load(self, fold: int) -> FoldResult | None:
         path = self._file(fold)
         if not path.exists():
             return None
         record = json.loads(path.read_text())
         arrays = {k: np.asarray(record[k], dtype="int64") for k in ("train_positions", "validation_positions", "rows_used")}
-        return FoldResult(record["fold"], scores=record["scores"], best_epoch=record["best_epoch"], history=record["history"], preprocessor=None, phase_best=record["phase_best"], **arrays)
+        model = None
+        if self._model_file(fold).exists():  # written by this run's code: safe_mode all the same
+            import keras
+
+            import archflow.layers  # noqa: F401  (the preprocessing layers, for loading)
+
+            model = keras.saving.load_model(self._model_file(fold), safe_mode=True)
+        return FoldResult(record["fold"], scores=record["scores"], best_epoch=record["best_epoch"], history=record["history"], preprocessor=None, phase_best=record["phase_best"], model=model, **arrays)
 
     def save(self, result: FoldResult) -> None:
         """Write one finished fold whole (temp file, then rename)."""
@@ -68,6 +78,10 @@ class FoldStore:
             "history": {k: [float(v) for v in values] for k, values in result.history.items()},
             "phase_best": [int(v) for v in result.phase_best],
         }
+        if result.model is not None:  # the model first: a fold counts as finished once its JSON is there
+            staged = self.folder / f"fold-{result.fold}.tmp.keras"
+            result.model.save(staged)
+            os.replace(staged, self._model_file(result.fold))
         tmp = self._file(result.fold).with_suffix(".tmp")
         tmp.write_text(json.dumps(record))  # NaN scores round-trip as JSON NaN
         os.replace(tmp, self._file(result.fold))

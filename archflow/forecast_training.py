@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 
 from archflow.architectures import build_model
+from archflow.errors import DataError
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
 from archflow.progress import SILENT, Reporter
 from archflow.selection import ArchitectureChoice
 from archflow.timeseries import time_label, time_numbers
-from archflow.training import EpochProgress, FitResult, Fold, FoldCheckpoints, FoldResult, TrainingConfig, best_epoch_after, cross_validate_folds
+from archflow.training import EpochProgress, FinalModel, FitResult, Fold, FoldCheckpoints, FoldResult, TrainingConfig, best_epoch_after, cross_validate_folds, refit
 
 
 def forecast_spec(choice: ArchitectureChoice) -> ForecastSpec:
@@ -60,8 +61,12 @@ class WindowFitter:
         before = self.train_frame[time_numbers(self.train_frame[spec.time_column]) < start]
         return forecast_scores(fold.validation.targets, forecast(fit, fold.validation), naive_scale(before, spec))
 
-    def final(self, train_frame: pd.DataFrame, epochs: int, progress: Reporter) -> FitResult:
-        return fit_final_forecaster(train_frame, self.choice, self.config, epochs, progress)
+    def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel:
+        """Refitted on the whole training stretch: earlier folds' models never saw the latest
+        steps, which a forecast leans on most, so they are not bagged."""
+        if self.config.final_model == "bag":
+            raise DataError("train.final_model 'bag' does not suit forecasts: the early time-ordered folds never saw the latest steps; set it to auto or refit")
+        return refit(folds, lambda epochs: fit_final_forecaster(train_frame, self.choice, self.config, epochs, progress))
 
 
 @dataclass(frozen=True)

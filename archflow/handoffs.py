@@ -61,7 +61,8 @@ class ModelDescription:
     modality: str
     inputs: dict  # how raw rows become the model's inputs (see archflow.modalities)
     architecture: str
-    final_epochs: int
+    final_model: str  # "bag": the fold models averaged | "refit": one model on the whole training split
+    final_epochs: int | None  # refit: epochs trained
     phase_epochs: list | None
     device: str
     train_rows: int

@@ -129,6 +129,15 @@ def verdict_lines(verdict: dict) -> list[str]:
     return [*lines, "", f"- This model: {where}"]
 
 
+def final_model_line(training: dict) -> str:
+    """How the kept model was made: the fold models averaged, or one refit."""
+    if training.get("final_model") == "bag":
+        how = f"the {training['folds']} fold models averaged (a bag): each early-stopped on its own validation rows, together they saw every training row"
+    else:
+        how = f"trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds" + (f"; per phase {training['phase_epochs']}" if training.get("phase_epochs") else "") + ")"
+    return f"- Final model: {how}; device: {training['device']}"
+
+
 def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict, provenance: dict) -> str:
     """Markdown: the promotion verdict, provenance, intended use, data, validation, architecture
     and why, training settings, cross-validation, test vs baselines with an honest verdict line."""
@@ -165,9 +174,7 @@ def render_report(*, source: dict, profile: dict, validation: dict, selection: d
         "",
         "## Training",
         f"- {training['folds']}-fold cross-validation on the training split ({training['train_rows']} rows); preprocessing and resampling fitted inside each fold",
-        f"- Final model trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds"
-        + (f"; per phase {training['phase_epochs']}" if training.get("phase_epochs") else "")
-        + f"); device: {training['device']}",
+        final_model_line(training),
         *training_lines(training),
         "",
         f"## Hold-out test ({training['test_rows']} rows) against baselines",

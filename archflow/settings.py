@@ -123,6 +123,10 @@ class TrainSettings:
     patience: Annotated[int, Field(ge=0)] = 25
     learning_rate: Annotated[float, Field(gt=0)] = 0.003
     imbalance: Literal["auto", "class_weight", "oversample", "undersample", "none"] = "auto"
+    # the model that is kept: auto (bag for rows, refit for forecasts) | bag: the fold models
+    # averaged, each early-stopped on its own fold | refit: one model on the whole training split
+    # for the folds' median best epoch
+    final_model: Literal["auto", "bag", "refit"] = "auto"
 
 
 @dataclass(frozen=True, config=STRICT)

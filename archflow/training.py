@@ -41,6 +41,7 @@ class TrainingConfig:
     unseen_categories: str
     min_category_count: int
     seed: int
+    final_model: str = "auto"  # auto | bag | refit (see FoldFitter.final)
 
 
 @dataclass
@@ -64,6 +65,18 @@ class FoldResult:
     rows_used: np.ndarray = field(repr=False)
     preprocessor: object = field(repr=False)
     phase_best: list[int] = field(default_factory=list)
+    model: keras.Model | None = field(default=None, repr=False)  # kept for a bagged final model
+
+
+@dataclass
+class FinalModel:
+    """The model that is kept, its preprocessor's description, and how it was made."""
+
+    model: keras.Model
+    preprocessor: object
+    how: str  # "bag" or "refit"
+    epochs: int | None = None  # refit: epochs trained (all phases)
+    phase_epochs: list[int] | None = None  # refit of a phased model: epochs per phase
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -223,7 +236,7 @@ class FoldFitter(Protocol):
 
     def score(self, fit: FitResult, fold: Fold) -> dict[str, float]: ...
 
-    def final(self, train_frame: pd.DataFrame, epochs: int | list[int], progress: Reporter) -> FitResult: ...
+    def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel: ...
 
 
 def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
@@ -237,7 +250,7 @@ def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=
         best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
         log(f"fold {fold.number}/{config.folds}{fold.where}: {fold.sizes}{best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
         progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
-        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best)
+        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
 
     return [resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold)) for fold in folds]
 
@@ -255,8 +268,13 @@ class RowFitter:
     def score(self, fit: FitResult, fold: Fold) -> dict[str, float]:
         return score_frame(fit, fold.validation, self.choice, self.config.target)
 
-    def final(self, train_frame: pd.DataFrame, epochs: int | list[int], progress: Reporter) -> FitResult:
-        return fit_model(train_frame, self.choice, self.config, seed=self.config.seed, epochs=epochs, progress=progress)
+    def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel:
+        """By default the fold models, averaged (``train.final_model`` refit: one model on every
+        training row for the folds' median best epoch, with no rows left to stop it early)."""
+        if self.config.final_model == "refit":
+            return refit(folds, lambda epochs: fit_model(train_frame, self.choice, self.config, seed=self.config.seed, epochs=epochs, progress=progress))
+        description = make_preprocessor(self.choice.modality, self.choice.inputs, train_frame, self.config.target, self.config.unseen_categories, self.config.min_category_count).fit(train_frame)
+        return FinalModel(bag_of(folds, self.choice.architecture), description, "bag")
 
 
 def row_folds(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):
@@ -268,6 +286,31 @@ def row_folds(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: Tra
 def cross_validate(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
     """k-fold cross-validation over rows (see :func:`cross_validate_folds`)."""
     return cross_validate_folds(row_folds(train_frame, choice, config), RowFitter(choice, config), config, log, store, progress)
+
+
+def bag_of(folds: list[FoldResult], architecture: str) -> keras.Model:
+    """One model that averages the fold models' outputs (probabilities, or values in target
+    units). Each fold model was early-stopped on its own validation rows, so nothing is left to
+    a fixed epoch count; together they have seen every training row. Each carries its own
+    preprocessing, fitted on its fold's training rows, so the bag reads raw inputs."""
+    members = [f.model for f in folds]
+    if any(m is None for m in members):
+        raise ValueError("a bag needs every fold's model")
+    first = members[0]
+    inputs = {name: keras.Input(shape=tensor.shape[1:], dtype=tensor.dtype, name=name) for name, tensor in first.input.items()}
+    outputs = []
+    for fold, member in zip(folds, members):
+        member.name = f"fold_{fold.fold}"
+        outputs.append(member(inputs))
+    return keras.Model(inputs, keras.layers.Average(name="bag")(outputs), name=f"archflow_{architecture}_bag")
+
+
+def refit(folds: list[FoldResult], fit: Callable[[int | list[int]], FitResult]) -> FinalModel:
+    """One model fitted on the whole training split for the median of the folds' best epochs
+    (per phase, for phased training)."""
+    epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
+    result = fit(phase_epochs or epochs)
+    return FinalModel(result.model, result.preprocessor, "refit", sum(phase_epochs) if phase_epochs else epochs, phase_epochs)
 
 
 def final_phase_epochs(folds: list[FoldResult]) -> list[int] | None:

@@ -19,14 +19,14 @@ from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
 from archflow.settings import Settings
-from archflow.training import TrainingConfig, cross_validate_folds, final_epoch_count, final_phase_epochs
+from archflow.training import TrainingConfig, cross_validate_folds
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
 def training_config(settings: Settings) -> TrainingConfig:
     t, p = settings.train, settings.preprocess
-    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed)
+    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
 
 
 def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
@@ -61,10 +61,12 @@ def train(settings: Settings) -> dict:
         fold_plan, fitter = modality_named(choice.modality).training(train_frame, choice, config)  # k-fold over rows; time-ordered over windows
         folds = cross_validate_folds(fold_plan, fitter, config, log=say, store=store, progress=progress)
         cv = summarise_folds([f.scores for f in folds])
-        epochs, phase_epochs = final_epoch_count(folds), final_phase_epochs(folds)
-        say(f"final model: whole training split ({len(train_frame)} rows), {phase_epochs or epochs} epochs")
-        progress.update("folds", config.folds, config.folds, "final fit")
-        final = fitter.final(train_frame, phase_epochs or epochs, progress)
+        progress.update("folds", config.folds, config.folds, "final model")
+        final = fitter.final(train_frame, folds, progress)
+        if final.how == "bag":
+            say(f"final model: the {len(folds)} fold models averaged (each early-stopped on its own validation rows; together they saw all {len(train_frame)} training rows)")
+        else:
+            say(f"final model: refitted on the whole training split ({len(train_frame)} rows) for {final.phase_epochs or final.epochs} epochs (the folds' median best)")
     finally:
         progress.close()
     description = ModelDescription(
@@ -74,8 +76,9 @@ def train(settings: Settings) -> dict:
         modality=choice.modality,
         inputs=final.preprocessor.describe(),
         architecture=choice.architecture,
-        final_epochs=sum(phase_epochs) if phase_epochs else epochs,
-        phase_epochs=phase_epochs,
+        final_model=final.how,
+        final_epochs=final.epochs,
+        phase_epochs=final.phase_epochs,
         device=device,
         train_rows=len(train_frame),
         folds=config.folds,
@@ -97,4 +100,4 @@ def train(settings: Settings) -> dict:
     write_json(settings.paths.cv_metrics, {"cv": cv})
     store.clear()
     say("cross-validation: " + ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
-    return {"cv": cv, "device": device, "final_epochs": epochs}
+    return {"cv": cv, "device": device, "final_model": final.how, "final_epochs": final.epochs}

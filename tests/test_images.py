@@ -93,8 +93,7 @@ def test_cnn_end_to_end_on_an_image_folder(tmp_path, prefect_api, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_folder(tmp_path / "data/raw/bars", count=40)
     metrics = run_all_stages(tiny_settings(source="data/raw/bars", target="label"))
-    # one epoch per fold: the ranking is already right (ROC-AUC 1.0 on CPU with the seed)
-    assert metrics["test"]["roc_auc"] >= 0.8 and "logistic" in metrics["baseline"], metrics["test"]
+    assert metrics["test"]["accuracy"] >= 0.9 and "logistic" in metrics["baseline"], metrics["test"]  # 1.0 on CPU with the seed
     trained = load_trained("models/candidate")
     assert trained.metadata.architecture == "cnn"
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)

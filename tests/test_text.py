@@ -81,8 +81,7 @@ def test_recurrent_network_end_to_end_on_reviews(tmp_path, prefect_api, monkeypa
     (tmp_path / "data/raw").mkdir(parents=True)
     reviews(80).to_csv(tmp_path / "data/raw/reviews.csv", index=False)
     metrics = run_all_stages(tiny_settings(source="data/raw/reviews.csv", target="score"))
-    # one epoch per fold: the classes are not yet apart at 0.5, but the ranking is (ROC-AUC 0.875 on CPU with the seed)
-    assert metrics["test"]["roc_auc"] >= 0.75 and "logistic" in metrics["baseline"], metrics["test"]
+    assert metrics["test"]["accuracy"] >= 0.9 and "logistic" in metrics["baseline"], metrics["test"]  # 1.0 on CPU with the seed
     trained = load_trained("models/candidate")
     assert trained.metadata.architecture in ("bigru", "bilstm", "text_cnn")
     keras.saving.load_model("models/candidate/model.keras", safe_mode=True)
