@@ -138,6 +138,21 @@ def final_model_line(training: dict) -> str:
     return f"- Final model: {how}; device: {training['device']}"
 
 
+def candidate_lines(table: list[dict]) -> list[str]:
+    """The search's CV table: every candidate scored, best first, the chosen one marked."""
+    if not table:
+        return []
+    metric = table[0]["metric"]
+    lines = ["", f"### Candidates (cross-validation on the training split, by {metric.replace('_', ' ')})", "",
+             "| candidate | architecture | varies | mean | spread (std) | folds | |", "|---|---|---|---|---|---|---|"]
+    for row in table:
+        mean = "" if row["mean"] is None else f"{row['mean']:.4f}"
+        spread = "" if row["std"] is None else f"{row['std']:.4f}"
+        mark = "**chosen**" if row["chosen"] else "stopped early (below the median)" if row["state"] == "pruned" else ""
+        lines.append(f"| {row['candidate']} | {row['architecture']} | {row['varies']} | {mean} | {spread} | {row['folds_scored']} | {mark} |")
+    return lines
+
+
 def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict, provenance: dict) -> str:
     """Markdown: the promotion verdict, provenance, intended use, data, validation, architecture
     and why, training settings, cross-validation, test vs baselines with an honest verdict line."""
@@ -171,6 +186,7 @@ def render_report(*, source: dict, profile: dict, validation: dict, selection: d
         f"- **{selection['architecture']}** for a {selection['modality']} {selection['task']} task ({hp}); head: {selection['head']['activation']} x {selection['head']['units']}, loss {selection['head']['loss']}; imbalance: {selection['imbalance']}",
         "- Why:",
         *[f"  - {reason}" for reason in selection["reasons"]],
+        *candidate_lines(selection.get("candidates") or []),
         "",
         "## Training",
         f"- {training['folds']}-fold cross-validation on the training split ({training['train_rows']} rows); preprocessing and resampling fitted inside each fold",

@@ -58,6 +58,7 @@ class ArchitectureChoice:
     reasons: list[str]
     facts: dict
     training: dict = field(default_factory=dict)  # how to fit it: warmup_epochs (early stopping waits that long)
+    candidates: list = field(default_factory=list)  # the search's CV table: one row per candidate scored (archflow.search)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -116,6 +116,17 @@ class ModelSettings:
 
 
 @dataclass(frozen=True, config=STRICT)
+class SelectSettings:
+    """The search: the rules propose a shortlist around their pick, cross-validation decides."""
+
+    search: StrictBool = True  # false: the rule of thumb's pick alone, unchecked
+    trials: Annotated[int, Field(ge=1)] = 4  # candidates scored at most (the rule's own pick first)
+    folds: Annotated[int, Field(ge=2)] = 3  # folds of the search's cross-validation (the winner then gets train.folds)
+    max_rows: Annotated[int, Field(ge=50)] = 5000  # a larger training split is searched on a seeded sample of this many rows
+    minutes: Annotated[float, Field(ge=0)] = 0  # stop starting candidates after this long (0: no limit; the rule's pick is always scored)
+
+
+@dataclass(frozen=True, config=STRICT)
 class TrainSettings:
     folds: Annotated[int, Field(ge=2)] = 5
     epochs: Annotated[int, Field(ge=1)] = 300
@@ -153,6 +164,7 @@ class Paths:
     test_metrics: str = "metrics/test.json"
     promotion: str = "metrics/promotion.json"
     checkpoints: str = ".archflow/checkpoints"
+    search: str = "models/search"  # the search's Optuna study (SQLite), versioned by DVC
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -166,6 +178,7 @@ class Settings:
     sequence: SequenceSettings = field(default_factory=SequenceSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
+    select: SelectSettings = field(default_factory=SelectSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     promote: PromoteSettings = field(default_factory=PromoteSettings)
     paths: Paths = field(default_factory=Paths)

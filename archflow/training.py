@@ -43,6 +43,11 @@ class TrainingConfig:
     seed: int
     final_model: str = "auto"  # auto | bag | refit (see FoldFitter.final)
 
+    @classmethod
+    def from_settings(cls, settings) -> TrainingConfig:
+        t, p = settings.train, settings.preprocess
+        return cls(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
+
 
 @dataclass
 class FitResult:
@@ -239,9 +244,10 @@ class FoldFitter(Protocol):
     def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel: ...
 
 
-def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT) -> list[FoldResult]:
+def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT, after_fold: Callable[[FoldResult], None] | None = None) -> list[FoldResult]:
     """Train and score one fresh model per fold (seeded per fold); folds found in ``store``
-    (finished by an interrupted run) are reused, not retrained."""
+    (finished by an interrupted run) are reused, not retrained. ``after_fold`` sees each
+    finished fold (a search reports it, and may stop a hopeless candidate by raising)."""
 
     def run_fold(fold: Fold) -> FoldResult:
         progress.update("folds", fold.number - 1, config.folds, f"training fold {fold.number}")
@@ -252,7 +258,12 @@ def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=
         progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
         return FoldResult(fold.number, fold.train_positions, fold.validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
 
-    return [resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold)) for fold in folds]
+    results = []
+    for fold in folds:
+        results.append(resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold)))
+        if after_fold:
+            after_fold(results[-1])
+    return results
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Select: choose the architecture from the training split alone and say why."""
+"""Select: the rules' pick and shortlist from the training split, cross-validation decides, and why."""
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -8,10 +9,24 @@ import pandas as pd
 from archflow.file_names import SPLIT_INFO, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
-from archflow.selection import select_architecture
+from archflow.outputs import atomic_dir, write_json
+from archflow.promotion import gate_metric
+from archflow.search import SearchBudget, run_search, verdict_reason
+from archflow.selection import ArchitectureChoice, select_architecture
 from archflow.settings import Settings
+from archflow.training import TrainingConfig
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
+
+
+def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> ArchitectureChoice:
+    """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
+    budget = SearchBudget(settings.select.trials, settings.select.folds, settings.select.max_rows, settings.select.minutes)
+    metric = gate_metric(selected.task, settings.promote.metric)
+    winner, table = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info)
+    rows = min(len(train_frame), budget.max_rows) if modality.rows_are_independent else len(train_frame)
+    reason = verdict_reason(table, budget.folds, rows, rows < len(train_frame))
+    return dataclasses.replace(winner, candidates=table, reasons=[*winner.reasons, reason])
 
 
 def select(settings: Settings) -> dict:
@@ -24,6 +39,14 @@ def select(settings: Settings) -> dict:
         facts, split.task_reason, settings.model.architecture, settings.train.imbalance, settings.train.batch_size,
         extra_inputs=modality.choice_inputs(settings, found), leading_reasons=[split.modality_reason],
     )
+    candidates = modality.candidates(facts, selected)
+    with atomic_dir(settings.paths.search) as out:  # the Optuna study, versioned by DVC (empty when nothing was searched)
+        if settings.select.search and settings.model.architecture == "auto" and len(candidates) > 1:
+            selected = search(settings, train_frame, selected, candidates, modality, out)
+        else:
+            why = "select.search is off" if not settings.select.search else "model.architecture is set in params" if settings.model.architecture != "auto" else "the rules offer one candidate"
+            selected = dataclasses.replace(selected, reasons=[*selected.reasons, f"no search ({why}): the rule of thumb's pick is not checked against others"])
+        write_json(out / "candidates.json", selected.candidates)
     save_record(selected, settings.paths.selection)
     choice = selected.as_dict()
     log.info("selected %s:\n  - %s", choice["architecture"], "\n  - ".join(choice["reasons"]))

@@ -24,11 +24,6 @@ from archflow.training import TrainingConfig, cross_validate_folds
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
-def training_config(settings: Settings) -> TrainingConfig:
-    t, p = settings.train, settings.preprocess
-    return TrainingConfig(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
-
-
 def learning_curve_rows(histories: list[dict]) -> pd.DataFrame:
     rows = [
         {"fold": fold, "epoch": epoch + 1, "loss": history["loss"][epoch], "val_loss": history.get("val_loss", [None] * (epoch + 1))[epoch]}
@@ -47,7 +42,7 @@ def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
 def train(settings: Settings) -> dict:
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = load_record(ArchitectureChoice, settings.paths.selection)
-    config = training_config(settings)
+    config = TrainingConfig.from_settings(settings)
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     store = fold_store(settings, config)

@@ -44,7 +44,7 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
     experiment = dvc(project, "exp", "run", "-S", "train.epochs=4", env=env)
     assert experiment.returncode == 0, experiment.stdout + experiment.stderr
     params = json.loads(dvc(project, "params", "diff", "--json", env=env).stdout)
-    assert {k: params["params.yaml"]["train.epochs"][k] for k in ("old", "new")} == {"old": 2, "new": 4}
+    assert {k: params["params.yaml"]["train.epochs"][k] for k in ("old", "new")} == {"old": 20, "new": 4}
     diff = json.loads(dvc(project, "metrics", "diff", "--json", env=env).stdout)
     assert any(abs(change.get("diff") or 0) > 0 for changes in diff.values() for change in changes.values())
 

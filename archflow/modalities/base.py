@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from archflow.selection import DataFacts
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One network the search scores: its architecture, hyperparameters, how it is fitted
+    (``training``: warm-up epochs, phases) and what it varies from the rule's pick."""
+
+    label: str
+    architecture: str
+    hyperparameters: dict
+    training: dict
+    varies: str
+
+
+def rule_candidate(choice) -> Candidate:
+    return Candidate("rule", choice.architecture, dict(choice.hyperparameters), dict(choice.training), "the rule of thumb's pick")
 
 
 def _registered() -> list:
@@ -23,6 +40,7 @@ class Modality:
     unit: str = "rows"  # what one row of the prepared data is
     precedence: int = 50  # detection asks modalities in rising precedence; the first to claim the data wins
     architectures: tuple[str, ...] = ()  # what `model.architecture` may force; the first is the usual pick
+    rows_are_independent: bool = True  # a sample of rows is still data of this kind (not so for a series' time steps)
 
     # -- reading and detecting --------------------------------------------------------------
 
@@ -57,6 +75,11 @@ class Modality:
     def rules(self, facts: DataFacts, requested: str) -> tuple[str, dict, dict, list[str]]:
         """The rule of thumb: architecture, hyperparameters, input facts and the reasons."""
         raise NotImplementedError
+
+    def candidates(self, facts: DataFacts, choice) -> list[Candidate]:
+        """The shortlist cross-validation chooses from: the rule's own pick first, then variants
+        around it (wider, deeper, other families). A modality with none to offer keeps its pick."""
+        return [rule_candidate(choice)]
 
     def kept_columns(self, snapshot: pd.DataFrame) -> tuple[str, ...]:
         """Columns that are not features but stay with the rows (an image's file name)."""

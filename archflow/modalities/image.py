@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from archflow.column_types import is_bytes
 from archflow.images import FILE_COLUMN, ImagePreprocessor
-from archflow.modalities.base import Modality
+from archflow.modalities.base import Candidate, Modality, rule_candidate
 from archflow.selection import DataFacts, class_counts
 
 
@@ -71,6 +73,24 @@ class Image(Modality):
 
     def rules(self, facts, requested):
         return image_rules(facts, requested)
+
+    def candidates(self, facts, choice):
+        """The rule's network, the CNN at half and at twice its filters, and transfer learning
+        or the CNN, whichever the rule did not pick, when pretrained weights are at hand."""
+        rule = rule_candidate(choice)
+        _, cnn, _, _ = image_rules(dataclasses.replace(facts, details={**facts.details, "pretrained_weights": ""}), "cnn")
+        shortlist = [rule]
+        if choice.architecture != "cnn":
+            shortlist.append(Candidate("cnn", "cnn", cnn, {}, "a convolutional network trained from scratch"))
+        shortlist += [
+            Candidate("cnn-narrow", "cnn", {**cnn, "filters": cnn["filters"] // 2}, {}, f"{cnn['filters'] // 2} filters in the first block"),
+            Candidate("cnn-wide", "cnn", {**cnn, "filters": cnn["filters"] * 2}, {}, f"{cnn['filters'] * 2} filters in the first block"),
+        ]
+        weights = facts.details.get("pretrained_weights")
+        if weights and choice.architecture == "cnn":
+            tune = facts.details["fine_tune_epochs"]
+            shortlist.append(Candidate("mobilenet_v2", "mobilenet_v2", {"weights": weights, "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": tune}, {}, "transfer learning from the given weights"))
+        return shortlist
 
     def kept_columns(self, snapshot):
         return (FILE_COLUMN,) if FILE_COLUMN in snapshot.columns else ()  # which file each image came from

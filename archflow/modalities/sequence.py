@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
-from archflow.modalities.base import Modality
+from archflow.modalities.base import Candidate, Modality, rule_candidate
 from archflow.selection import DataFacts, class_counts
 from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_columns, find_sequence_columns, long_to_rows, padded_array, sequence_inputs
 
@@ -91,6 +91,19 @@ class Sequence(Modality):
 
     def rules(self, facts, requested):
         return sequence_rules(facts, requested)
+
+    def candidates(self, facts, choice):
+        """The fully convolutional network at its filters and at twice them, and the recurrent
+        network (bidirectional GRU or LSTM); the rule's pick first."""
+        shortlist = [rule_candidate(choice)]
+        for forced in ("fcn", "sequence_rnn"):
+            architecture, hyperparameters, inputs, _ = sequence_rules(facts, forced)
+            training = inputs.get("training", {})
+            if architecture != choice.architecture:
+                shortlist.append(Candidate(architecture, architecture, hyperparameters, training, "a fully convolutional network" if architecture == "fcn" else "a recurrent network over the whole sequence"))
+            if architecture == "fcn":
+                shortlist.append(Candidate("fcn-wide", "fcn", {**hyperparameters, "filters": 2 * hyperparameters["filters"]}, training, f"{2 * hyperparameters['filters']} filters"))
+        return shortlist
 
     def model_rows(self, frame, found, target, split_column):
         """One row per sequence from the long table (after validation: steps unique, channels

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from archflow.column_types import feature_columns
-from archflow.modalities.base import Modality
+from archflow.modalities.base import Candidate, Modality, rule_candidate
 from archflow.selection import DataFacts, class_counts
 
 
@@ -48,6 +48,19 @@ class Tabular(Modality):
 
     def rules(self, facts, requested):
         return tabular_rules(facts, requested)
+
+    def candidates(self, facts, choice):
+        """The rule's MLP, four times as wide, and one layer deeper at twice the width: the rules
+        size by row count and inputs, which under-sizes tables whose columns interact."""
+        rule = rule_candidate(choice)
+        h = rule.hyperparameters
+        wider = {**h, "units": min(512, 4 * h["units"])}
+        deeper = {**h, "hidden_layers": h["hidden_layers"] + 1, "units": min(512, 2 * h["units"])}
+        return [
+            rule,
+            Candidate("wider", "mlp", wider, {}, f"{wider['units']} units per layer"),
+            Candidate("deeper", "mlp", deeper, {}, f"{deeper['hidden_layers']} hidden layers of {deeper['units']} units"),
+        ]
 
     def measure(self, train_frame: pd.DataFrame, target: str, task: str, settings, found: dict) -> DataFacts:
         return measure_tabular(train_frame, target, task)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.column_types import is_text_column
-from archflow.modalities.base import Modality
+from archflow.modalities.base import Candidate, Modality, rule_candidate
 from archflow.selection import DataFacts, class_counts
 from archflow.text import TextPreprocessor, text_inputs
 
@@ -65,6 +65,14 @@ class Text(Modality):
 
     def rules(self, facts, requested):
         return text_rules(facts, requested)
+
+    def candidates(self, facts, choice):
+        """The three deep paths beside the same TF-IDF wide path: bidirectional GRU, LSTM, and a
+        1-D convolutional network; the rule's pick first."""
+        rule = rule_candidate(choice)
+        others = [a for a in self.architectures if a != choice.architecture]
+        why = {"bigru": "a bidirectional GRU", "bilstm": "a bidirectional LSTM", "text_cnn": "a 1-D convolutional network"}
+        return [rule, *(Candidate(a, a, dict(choice.hyperparameters), dict(choice.training), why[a]) for a in others)]
 
     def measure(self, train_frame, target, task, settings, found):
         return measure_text(train_frame, target, task, found["column"])

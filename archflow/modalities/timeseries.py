@@ -13,7 +13,7 @@ from dataclasses import asdict
 import pandas as pd
 
 from archflow.errors import DataError
-from archflow.modalities.base import Modality
+from archflow.modalities.base import Candidate, Modality, rule_candidate
 from archflow.selection import DataFacts
 
 
@@ -65,6 +65,7 @@ class TimeSeries(Modality):
     unit = "time steps"
     precedence = 20
     architectures = ("encoder_decoder", "stacked_rnn")
+    rows_are_independent = False
 
     def find_layout(self, frame, target, settings):
         """A time series: a column of time stamps (maybe an id column for several series)."""
@@ -90,6 +91,18 @@ class TimeSeries(Modality):
 
     def rules(self, facts, requested):
         return timeseries_rules(facts, requested)
+
+    def candidates(self, facts, choice):
+        """The encoder-decoder beside a direct network (stacked recurrent layers, one output per
+        horizon step), and the rule's pick with the other recurrent cell."""
+        shortlist = [rule_candidate(choice)]
+        for forced in ("encoder_decoder", "stacked_rnn"):
+            architecture, hyperparameters, _, _ = timeseries_rules(facts, forced)
+            if architecture != choice.architecture:
+                shortlist.append(Candidate(architecture, architecture, hyperparameters, {}, "a sequence-to-sequence encoder-decoder" if architecture == "encoder_decoder" else "a direct network: stacked recurrent layers, one output per horizon step"))
+        other = "gru" if choice.hyperparameters["cell"] == "lstm" else "lstm"
+        shortlist.append(Candidate(f"{choice.architecture}-{other}", choice.architecture, {**choice.hyperparameters, "cell": other}, {}, f"{other.upper()} cells"))
+        return shortlist
 
     def hold_out(self, frame, found, settings):
         """Hold out the last stretch (one horizon; one-step forecasts: the split.test_size share

@@ -1,0 +1,142 @@
+"""Selection by evidence: the rules' shortlist, scored by the same leak-free k-fold on the
+training split, with the winner chosen by cross-validation alone.
+
+Optuna runs the search: a grid sampler visits each candidate once (the rule's pick first), a
+median pruner stops a candidate whose fold scores fall below the median of those already
+scored at the same fold, and the study is stored in SQLite where DVC versions it. The hold-out
+rows never reach this module: it is handed the training split only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from archflow.modalities.base import Candidate
+from archflow.promotion import HIGHER_IS_BETTER
+from archflow.selection import ArchitectureChoice
+from archflow.training import FoldResult, TrainingConfig, cross_validate_folds
+
+STUDY_FILE = "study.db"
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchBudget:
+    trials: int  # candidates scored at most
+    folds: int
+    max_rows: int
+    minutes: float  # 0: no limit
+
+
+def with_candidate(choice: ArchitectureChoice, candidate: Candidate) -> ArchitectureChoice:
+    return dataclasses.replace(choice, architecture=candidate.architecture, hyperparameters=dict(candidate.hyperparameters), training=dict(candidate.training))
+
+
+def search_rows(train_frame: pd.DataFrame, choice: ArchitectureChoice, target: str, max_rows: int, seed: int) -> pd.DataFrame:
+    """The training split, or a seeded sample of ``max_rows`` of it (stratified for classes)
+    when it is larger: the search scales down on big data, the winner then trains on all."""
+    from archflow.modalities import modality_named
+
+    if len(train_frame) <= max_rows or not modality_named(choice.modality).rows_are_independent:
+        return train_frame
+    from sklearn.model_selection import train_test_split
+
+    stratify = train_frame[target].astype(str) if choice.classes else None
+    kept, _ = train_test_split(train_frame, train_size=max_rows, random_state=seed, stratify=stratify)
+    return kept.reset_index(drop=True)
+
+
+def run_search(
+    train_frame: pd.DataFrame,
+    choice: ArchitectureChoice,
+    candidates: list[Candidate],
+    config: TrainingConfig,
+    budget: SearchBudget,
+    metric: str,
+    study_dir: str | Path,
+    training: Callable,
+    log: Callable[[str], None] = print,
+) -> tuple[ArchitectureChoice, list[dict]]:
+    """Score each candidate by ``budget.folds``-fold cross-validation on the training split and
+    return the winner (its choice) and the CV table, best first. ``training(rows, choice,
+    config)`` gives the folds and fitter (the modality's). Ties keep the earlier candidate
+    (the rule's pick first)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    shortlist = candidates[: budget.trials]
+    rows = search_rows(train_frame, choice, config.target, budget.max_rows, config.seed)
+    search_config = dataclasses.replace(config, folds=budget.folds)
+    higher = metric in HIGHER_IS_BETTER
+    study_dir = Path(study_dir)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    (study_dir / STUDY_FILE).unlink(missing_ok=True)  # one study per search: the file holds this one
+    log(f"search: {len(shortlist)} candidates, {budget.folds}-fold cross-validation on {len(rows)} training rows, by {metric}")
+    study = optuna.create_study(
+        study_name="archflow-select",
+        storage=f"sqlite:///{(study_dir / STUDY_FILE).resolve()}",
+        direction="maximize" if higher else "minimize",
+        sampler=optuna.samplers.GridSampler({"candidate": list(range(len(shortlist)))}, seed=config.seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0),
+    )
+    started = time.monotonic()
+    fold_scores: dict[int, list[float]] = {}
+
+    def objective(trial: optuna.Trial) -> float:
+        index = trial.suggest_categorical("candidate", list(range(len(shortlist))))
+        candidate = shortlist[index]
+        trial.set_user_attr("label", candidate.label)
+        scores = fold_scores.setdefault(index, [])
+
+        def report(fold: FoldResult) -> None:
+            value = float(fold.scores[metric])
+            scores.append(value)
+            trial.report(value if math.isfinite(value) else (-math.inf if higher else math.inf), fold.fold - 1)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"fold {fold.fold}: {metric} {value:.4f} below the median of the candidates before it")
+
+        candidate_choice = with_candidate(choice, candidate)
+        folds, fitter = training(rows, candidate_choice, search_config)
+        log(f"search: candidate {index + 1}/{len(shortlist)} '{candidate.label}' ({candidate.architecture}, {candidate.varies})")
+        cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"  {text}"), after_fold=report)
+        return float(np.mean(scores))
+
+    def out_of_time(study, trial) -> None:
+        if budget.minutes and time.monotonic() - started > 60 * budget.minutes:
+            study.stop()
+
+    study.optimize(objective, n_trials=len(shortlist), callbacks=[out_of_time], catch=())
+    table = []
+    for trial in sorted(study.trials, key=lambda t: t.number):
+        index = trial.params["candidate"]
+        candidate, scores = shortlist[index], fold_scores.get(index, [])
+        table.append({
+            "candidate": candidate.label, "architecture": candidate.architecture, "hyperparameters": candidate.hyperparameters, "varies": candidate.varies,
+            "metric": metric, "mean": float(np.mean(scores)) if scores else None, "std": float(np.std(scores)) if scores else None,
+            "folds_scored": len(scores), "state": "pruned" if trial.state == optuna.trial.TrialState.PRUNED else "complete" if trial.state == optuna.trial.TrialState.COMPLETE else trial.state.name.lower(),
+        })
+    complete = [row for row in table if row["state"] == "complete"]
+    best = max(complete, key=lambda row: (row["mean"] if higher else -row["mean"], -table.index(row)))
+    ranked = sorted(table, key=lambda row: (row["state"] != "complete", -(row["mean"] or 0) if higher else (row["mean"] or 0), table.index(row)))
+    winner = shortlist[[c.label for c in shortlist].index(best["candidate"])]
+    return with_candidate(choice, winner), [{**row, "chosen": row is best} for row in ranked]
+
+
+def verdict_reason(table: list[dict], folds: int, rows: int, sampled: bool) -> str:
+    """Why the winner won, in words, for the choice's reasons and the card."""
+    best = next(row for row in table if row["chosen"])
+    others = [row for row in table if not row["chosen"]]
+    where = f"{folds}-fold cross-validation on {'a sample of ' if sampled else ''}{rows} training rows"
+    compared = "; ".join(
+        f"'{row['candidate']}' {row['mean']:.4f}" + (f" (stopped after {row['folds_scored']} fold(s))" if row["state"] == "pruned" else "")
+        for row in others if row["mean"] is not None
+    )
+    rule = "the rule of thumb's own pick" if best["candidate"] == "rule" else f"{best['varies']}, not the rule of thumb's pick"
+    return f"{where} chose '{best['candidate']}' ({rule}): {best['metric']} {best['mean']:.4f} ± {best['std']:.4f}" + (f", against {compared}" if compared else "")

@@ -1,0 +1,124 @@
+"""Selection by evidence: every modality's rules propose a shortlist around their pick, the search
+cross-validates it on the training split with Optuna, the best CV score wins, and the hold-out
+rows never reach it."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from archflow.modalities import REGISTRY, modality_named
+from archflow.selection import DataFacts, select_architecture
+from tests.project import ROOT
+from tests.test_selection import facts as table_facts
+from tests.test_selection import forecast_facts, sequence_facts
+
+
+def facts_for(name: str) -> list[DataFacts]:
+    """Representative facts per modality (the shortlist may differ with size and pick)."""
+    image = {"size": [28, 28], "channels": 1, "resized": False, "pretrained_weights": "", "fine_tune_epochs": 10}
+    text = {"column": "review", "words_p95": 60, "words_median": 30}
+    return {
+        "tabular": [table_facts(rows=300), table_facts(rows=50_000, width=100, task="regression")],
+        "image": [DataFacts("image", "multiclass", 1_500, 0, 0, 784, {"a": 750, "b": 750}, image)],
+        "text": [DataFacts("text", "binary", 4_000, 0, 0, 0, {"a": 2_000, "b": 2_000}, text), DataFacts("text", "binary", 400, 0, 0, 0, {"a": 200, "b": 200}, {**text, "words_p95": 400})],
+        "sequence": [sequence_facts(150), sequence_facts(24)],
+        "timeseries": [forecast_facts(12), forecast_facts(1)],
+    }[name]
+
+
+def test_every_modality_proposes_at_least_three_candidates_with_the_rule_first():
+    for name in REGISTRY:
+        modality = modality_named(name)
+        for facts in facts_for(name):
+            choice = select_architecture(facts, "why", "auto", "auto")
+            shortlist = modality.candidates(facts, choice)
+            assert len(shortlist) >= 3, (name, shortlist)
+            assert shortlist[0].label == "rule" and shortlist[0].architecture == choice.architecture and shortlist[0].hyperparameters == choice.hyperparameters
+            assert len({(c.architecture, json.dumps(c.hyperparameters, sort_keys=True)) for c in shortlist}) == len(shortlist), f"{name}: two candidates are the same network"
+            assert all(c.architecture in modality.architectures for c in shortlist)
+
+
+def labelled_table(seed: int = 0, rows: int = 160) -> pd.DataFrame:
+    """Two numeric columns and a category; the label follows an interaction; the data set's own
+    split column marks the last quarter as the hold-out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 2))
+    colour = rng.choice(["red", "blue"], size=rows)
+    label = np.where(x[:, 0] * x[:, 1] + (colour == "red") * 0.5 > 0, "yes", "no")
+    return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "colour": colour, "label": label, "split": ["train"] * (rows * 3 // 4) + ["test"] * (rows - rows * 3 // 4)})
+
+
+SCRIPT = """
+import json, sys
+from archflow.settings import settings_from_dict
+from tasks.ingest import ingest
+from tasks.validate import validate
+from tasks.preprocess import preprocess
+from tasks.select import select
+
+settings = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}, "split": {"column": "split"},
+                               "train": {"epochs": 12, "patience": 4}, "select": {"folds": 2}, "validate": {"min_rows": 10}})
+ingest(settings.data, settings.paths)
+validate(settings)
+preprocess(settings)
+print(json.dumps(select(settings)))
+"""
+
+
+def run_select(where, frame: pd.DataFrame) -> dict:
+    (where / "data/raw").mkdir(parents=True)
+    frame.to_csv(where / "data/raw/table.csv", index=False)
+    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=where, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_cross_validation_picks_the_best_candidate_and_never_sees_the_hold_out(tmp_path):
+    frame = labelled_table()
+    choice = run_select(tmp_path / "first", frame)
+    table = choice["candidates"]
+    assert len(table) >= 3 and sum(row["chosen"] for row in table) == 1
+    scored = [row for row in table if row["state"] == "complete"]
+    best = next(row for row in table if row["chosen"])
+    assert best["state"] == "complete" and best["mean"] == max(row["mean"] for row in scored), table
+    assert (choice["architecture"], choice["hyperparameters"]) == (best["architecture"], best["hyperparameters"])
+    assert all(row["metric"] == "balanced_accuracy" and row["folds_scored"] >= 1 for row in table)
+    assert any("2-fold cross-validation on 120 training rows chose" in reason for reason in choice["reasons"])
+    study = tmp_path / "first/models/search/study.db"
+    with sqlite3.connect(study) as db:  # the Optuna study, where DVC versions it
+        assert db.execute("select count(*) from trials").fetchone()[0] == len(table)
+
+    scrambled = frame.copy()
+    held_out = scrambled["split"] == "test"
+    scrambled.loc[held_out, "label"] = np.random.default_rng(1).permutation(scrambled.loc[held_out, "label"].to_numpy())[::-1]
+    scrambled.loc[held_out, ["a", "b"]] *= -3  # the hold-out's features too
+    assert not scrambled.equals(frame)
+    again = run_select(tmp_path / "second", scrambled)
+    assert again["candidates"] == table and again["architecture"] == choice["architecture"] and again["hyperparameters"] == choice["hyperparameters"]
+
+
+def test_search_off_keeps_the_rule_pick_and_says_so(tmp_path, monkeypatch):
+    from archflow.settings import settings_from_dict
+    from tasks.select import select
+
+    monkeypatch.chdir(tmp_path)
+    settings = settings_from_dict({"select": {"search": False}})
+    prepared = tmp_path / settings.paths.prepared
+    prepared.mkdir(parents=True)
+    frame = labelled_table().drop(columns=["split"])
+    frame.to_parquet(prepared / "train.parquet", index=False)
+    (prepared / "split.json").write_text(json.dumps({
+        "modality": "tabular", "modality_reason": "a table", "modality_inputs": {}, "task": "binary", "task_reason": "two classes", "split": "seeded",
+        "train_rows": len(frame), "test_rows": 0, "rows_in": len(frame), "duplicates_dropped": 0, "columns_dropped": [],
+    }))
+    settings = settings_from_dict({"data": {"target": "label"}, "select": {"search": False}})
+    choice = select(settings)
+    assert choice["candidates"] == [] and choice["architecture"] == "mlp"
+    assert any("no search (select.search is off)" in reason for reason in choice["reasons"])
+    assert json.loads((tmp_path / settings.paths.search / "candidates.json").read_text()) == []
