@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from archflow.metrics import classification_scores, regression_scores
+from archflow.metrics import classification_scores, regression_scores, summarise_folds
 from archflow.modalities import modality_named
 
 
@@ -32,3 +32,14 @@ def baseline_scores(train_frame: pd.DataFrame, test_frame: pd.DataFrame, target:
         probabilities[:, model.classes_] = model.predict_proba(x_test)
         scores[name] = classification_scores(y_test, probabilities)
     return scores
+
+
+def baseline_cv(train_frame: pd.DataFrame, folds: list, target: str, task: str, classes: list[str], balanced: bool, inputs: dict) -> dict[str, dict[str, dict[str, float]]]:
+    """The baselines cross-validated on the network's own folds (fitted on each fold's training
+    rows, scored on its validation rows): mean and spread per baseline and score, so the card
+    compares like with like before the hold-out does."""
+    per_fold = [
+        baseline_scores(train_frame.iloc[f.train_positions].reset_index(drop=True), train_frame.iloc[f.validation_positions].reset_index(drop=True), target, task, classes, balanced, inputs)
+        for f in folds
+    ]
+    return {name: summarise_folds([fold[name] for fold in per_fold]) for name in per_fold[0]}

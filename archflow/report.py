@@ -50,6 +50,23 @@ def baseline_verdict(metric: str, test: dict, baselines: dict) -> str:
     return f"**A baseline is better:** {best} scores {_fmt(scored[best])} on hold-out {metric} against the network's {_fmt(value)}; prefer it, or give the network more data or training."
 
 
+def cv_verdict(metric: str, cv: dict, baseline_cv: dict) -> str:
+    """The same honest comparison in cross-validation: the network's folds against the
+    baselines fitted and scored on those very folds."""
+    scored = {name: scores[metric] for name, scores in baseline_cv.items() if metric in scores and scores[metric]["mean"] == scores[metric]["mean"]}
+    if metric not in cv or not scored:
+        return f"No baseline was cross-validated on {metric}."
+    pick = max if metric in HIGHER_IS_BETTER else min
+    best = pick(scored, key=lambda name: scored[name]["mean"])
+    mine, theirs = cv[metric], scored[best]
+    said = f"{metric} {_fmt(mine['mean'])} ± {_fmt(mine['std'])} against {best}'s {_fmt(theirs['mean'])} ± {_fmt(theirs['std'])}"
+    if mine["mean"] == theirs["mean"]:
+        return f"In cross-validation on the same folds, the network only ties the best baseline: {said}."
+    if _ranked(metric, mine["mean"], [theirs["mean"]]):
+        return f"In cross-validation on the same folds, the network beats the best baseline: {said}."
+    return f"**In cross-validation on the same folds, a baseline is better:** {said}."
+
+
 def run_summary(metrics: dict, verdict: dict | None, card: str, model: str) -> list[str]:
     """What a finished run tells the terminal: the hold-out scores beside the best baseline's,
     the honest comparison, the promotion verdict, and where the card and the model are."""
@@ -153,7 +170,7 @@ def candidate_lines(table: list[dict]) -> list[str]:
     return lines
 
 
-def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict, provenance: dict) -> str:
+def render_report(*, source: dict, profile: dict, validation: dict, selection: dict, training: dict, test: dict, baselines: dict, cv: dict, figures: list[str], verdict: dict, provenance: dict, baseline_cv: dict | None = None) -> str:
     """Markdown: the promotion verdict, provenance, intended use, data, validation, architecture
     and why, training settings, cross-validation, test vs baselines with an honest verdict line."""
     hp = ", ".join(f"{k}={v}" for k, v in selection["hyperparameters"].items())
@@ -195,6 +212,7 @@ def render_report(*, source: dict, profile: dict, validation: dict, selection: d
         "",
         f"## Hold-out test ({training['test_rows']} rows) against baselines",
         baseline_verdict(verdict["metric"], test, baselines),
+        *(["", cv_verdict(verdict["metric"], cv, baseline_cv)] if baseline_cv else []),
         "",
         scores_table(test, baselines, cv),
     ]

@@ -79,7 +79,8 @@ def evaluate(settings: Settings) -> dict:
     test, baselines = holdout.scores, holdout.baselines
     current, note = production_scores(paths.model, meta.target, task, train_frame, test_frame)
     verdict = decide(task, gate_metric(task, settings.promote.metric), test, baselines, current, note, settings.promote.tolerance)
-    cv = read_json(paths.cv_metrics)["cv"]
+    cv_metrics = read_json(paths.cv_metrics)
+    cv, baseline_cv = cv_metrics["cv"], cv_metrics.get("baseline_cv", {})
     record = {**verdict.as_dict(), "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "candidate_path": paths.candidate, "production_path": paths.model}
     with atomic_dir(paths.evaluation) as out:
         figures = holdout.write_figures(out)
@@ -94,6 +95,7 @@ def evaluate(settings: Settings) -> dict:
             test=test,
             baselines=baselines,
             cv=cv,
+            baseline_cv=baseline_cv,
             figures=[*figures, LEARNING_CURVES_PNG],
             verdict=record,
             provenance={"date": record["decided_at"], "commit": code_version()},

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 import archflow
+from archflow.baselines import baseline_cv
 from archflow.device import training_device
 from archflow.file_names import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.fold_store import FoldStore, code_bytes, inputs_key
@@ -44,6 +45,7 @@ def train(settings: Settings) -> dict:
     choice = load_record(ArchitectureChoice, settings.paths.selection)
     config = TrainingConfig.from_settings(settings)
     device = training_device()
+    modality = modality_named(choice.modality)
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     store = fold_store(settings, config)
     progress = reporter_from_env()
@@ -53,7 +55,7 @@ def train(settings: Settings) -> dict:
         progress.note(text)
 
     try:
-        fold_plan, fitter = modality_named(choice.modality).training(train_frame, choice, config)  # k-fold over rows; time-ordered over windows
+        fold_plan, fitter = modality.training(train_frame, choice, config)  # k-fold over rows; time-ordered over windows
         folds = cross_validate_folds(fold_plan, fitter, config, log=say, store=store, progress=progress)
         cv = summarise_folds([f.scores for f in folds])
         progress.update("folds", config.folds, config.folds, "final model")
@@ -92,7 +94,10 @@ def train(settings: Settings) -> dict:
     with atomic_dir(settings.paths.training_plots) as out:
         learning_curve_rows([f.history for f in folds]).to_csv(out / LEARNING_CURVES_CSV, index=False)
         plot_learning_curves([f.history for f in folds], out / LEARNING_CURVES_PNG)
-    write_json(settings.paths.cv_metrics, {"cv": cv})
+    baselines = {}
+    if modality.rows_are_independent:  # the baselines on the same folds (forecasts are compared on the hold-out)
+        baselines = baseline_cv(train_frame, folds, config.target, choice.task, choice.classes, choice.imbalance != "none", description.inputs)
+    write_json(settings.paths.cv_metrics, {"cv": cv, "baseline_cv": baselines})
     store.clear()
     say("cross-validation: " + ", ".join(f"{k} {v['mean']:.4f} ± {v['std']:.4f}" for k, v in cv.items()))
     return {"cv": cv, "device": device, "final_model": final.how, "final_epochs": final.epochs}

@@ -40,3 +40,6 @@ def test_every_stage_runs_without_prefect(tmp_path):
     assert outcome["accuracy"] >= 0.95  # two folds of up to 20 epochs: 0.9855 on CPU with the seed (the majority class: 0.435)
     assert "tasks.train: fold 1/2:" in done.stderr and "tasks.evaluate: promoted:" in done.stderr, "stages log with the standard logging module"
     assert (tmp_path / "models/model/model.keras").exists() and (tmp_path / "schemas/penguins.yaml").exists()
+    baseline_cv = json.loads((tmp_path / "metrics/cv.json").read_text())["baseline_cv"]  # the baselines on the network's own folds
+    assert set(baseline_cv) == {"majority", "logistic", "gradient_boosting"} and baseline_cv["logistic"]["balanced_accuracy"]["mean"] > 0.9
+    assert "In cross-validation on the same folds, the network" in (tmp_path / "reports/evaluation/report.md").read_text()

@@ -36,3 +36,15 @@ def test_figures_are_embedded_as_data_uris(tmp_path):
     encoded = base64.b64encode(b"\x89PNG fake").decode()
     assert f"![roc.png](data:image/png;base64,{encoded})" in card
     assert "![missing.png](missing.png)" in card
+
+
+def test_the_cv_verdict_compares_on_the_same_folds_and_says_when_a_baseline_wins():
+    from archflow.report import cv_verdict
+
+    cv = {"balanced_accuracy": {"mean": 0.91, "std": 0.02}}
+    better = {"majority": {"balanced_accuracy": {"mean": 0.5, "std": 0.0}}, "gradient_boosting": {"balanced_accuracy": {"mean": 0.95, "std": 0.01}}}
+    assert cv_verdict("balanced_accuracy", cv, better).startswith("**In cross-validation on the same folds, a baseline is better:** balanced_accuracy 0.91")
+    assert "gradient_boosting's 0.95" in cv_verdict("balanced_accuracy", cv, better)
+    worse = {"majority": {"balanced_accuracy": {"mean": 0.5, "std": 0.0}}}
+    assert "the network beats the best baseline" in cv_verdict("balanced_accuracy", cv, worse)
+    assert "beats" in cv_verdict("rmse", {"rmse": {"mean": 1.0, "std": 0.1}}, {"mean": {"rmse": {"mean": 2.0, "std": 0.1}}})
