@@ -105,7 +105,7 @@ def run_search(
         candidate_choice = with_candidate(choice, candidate)
         folds, fitter = training(rows, candidate_choice, search_config)
         log(f"search: candidate {index + 1}/{len(shortlist)} '{candidate.label}' ({candidate.architecture}, {candidate.varies})")
-        cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"  {text}"), after_fold=report)
+        cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report)
         return float(np.mean(scores))
 
     def out_of_time(study, trial) -> None:

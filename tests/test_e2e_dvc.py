@@ -17,7 +17,8 @@ def sha(path):
 
 
 def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
-    project = make_project(tmp_path, {"train": {"epochs": 20, "patience": 5}})  # enough to learn: the floors below
+    # the default path (the search on, with 2 folds to stay cheap), with enough epochs to learn: the floors below
+    project = make_project(tmp_path, {"train": {"epochs": 20, "patience": 5}, "select": {"search": True, "folds": 2}})
     env = stage_env(prefect_api)
     first = dvc(project, "repro", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -28,6 +29,8 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
     assert test["test"]["accuracy"] >= 0.95 and test["test"]["roc_auc"] >= 0.99, test["test"]
     assert {"majority", "logistic", "gradient_boosting"} <= set(test["baseline"]) and test["baseline"]["majority"]["accuracy"] < 0.5
     assert {"mean", "std"} <= set(cv["cv"]["accuracy"])
+    selection = json.loads((project / "models/selection.json").read_text())
+    assert len(selection["candidates"]) >= 3 and (project / "models/search/study.db").exists(), "the search ran and DVC keeps its study"
     assert (project / "models/model/model.keras").exists() and (project / "reports/evaluation/report.md").exists()
     plots = json.loads(dvc(project, "plots", "show", "--json", env=env).stdout)["data"]
     curves = plots["Validation loss per fold"][0]["content"]

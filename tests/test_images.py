@@ -119,7 +119,7 @@ def test_transfer_learning_from_a_local_weights_file(tmp_path, prefect_api, monk
     settings = tiny_settings(source="data/raw/bars.npz", target="label")
     from dataclasses import replace
 
-    settings = replace(settings, image=replace(settings.image, pretrained_weights=str(weights), fine_tune_epochs=1))
+    settings = replace(settings, image=replace(settings.image, pretrained_weights=str(weights), fine_tune_epochs=1), train=replace(settings.train, epochs=1, patience=1))
     run_all_stages(settings)
     trained = load_trained("models/candidate")
     assert trained.metadata.architecture == "mobilenet_v2"

@@ -17,7 +17,7 @@ from tasks.select import select
 from tasks.train import train
 from tasks.evaluate import evaluate
 
-settings = settings_from_dict({"train": {"folds": 2, "epochs": 20, "patience": 5}})
+settings = settings_from_dict({"train": {"folds": 2, "epochs": 20, "patience": 5}, "select": {"search": False}})
 ingest(settings.data, settings.paths)
 summary = validate(settings)
 preprocess(settings)
