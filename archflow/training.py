@@ -105,8 +105,9 @@ class FoldCheckpoints(Protocol):
     def save(self, result: FoldResult) -> None: ...
 
 
-def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None], run: Callable[[], FoldResult]) -> FoldResult:
-    """The stored result of ``fold`` if an earlier run finished it, else ``run()``'s, stored."""
+def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None], run: Callable[[], FoldResult], done: Callable[[FoldResult], None] | None = None) -> FoldResult:
+    """The stored result of ``fold`` if an earlier run finished it, else ``run()``'s, stored,
+    then ``done`` (which says so): a fold reported as finished is always a stored one."""
     stored = store.load(fold) if store else None
     if stored is not None:
         log(f"fold {fold}/{folds}: finished by an earlier, interrupted run: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
@@ -114,6 +115,8 @@ def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Cal
     result = run()
     if store:
         store.save(result)
+    if done:
+        done(result)
     return result
 
 
@@ -252,15 +255,16 @@ def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=
     def run_fold(fold: Fold) -> FoldResult:
         progress.update("folds", fold.number - 1, config.folds, f"training fold {fold.number}")
         fit = fitter.fit(fold, config.seed + fold.number, progress)
-        scores = fitter.score(fit, fold)
-        best = f"best epochs per phase {fit.phase_best}" if fit.phase_best else f"best epoch {fit.best_epoch}"
-        log(f"fold {fold.number}/{config.folds}{fold.where}: {fold.sizes}{best}, " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, fitter.score(fit, fold), fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
+
+    def report(fold: Fold, result: FoldResult) -> None:
+        best = f"best epochs per phase {result.phase_best}" if result.phase_best else f"best epoch {result.best_epoch}"
+        log(f"fold {fold.number}/{config.folds}{fold.where}: {fold.sizes}{best}, " + ", ".join(f"{k} {v:.4f}" for k, v in result.scores.items()))
         progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
-        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, scores, fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
 
     results = []
     for fold in folds:
-        results.append(resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold)))
+        results.append(resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold), lambda result, fold=fold: report(fold, result)))
         if after_fold:
             after_fold(results[-1])
     return results

@@ -125,5 +125,5 @@ def test_transfer_learning_from_a_local_weights_file(tmp_path, prefect_api, monk
     assert trained.metadata.architecture == "mobilenet_v2"
     curves = pd.read_csv("reports/training/learning_curves.csv")
     assert curves.groupby("fold")["epoch"].max().eq(2).all()  # 1 frozen epoch + 1 fine-tuning epoch
-    assert trained.model.get_layer(PRETRAINED_BASE).count_params() > 2_000_000
+    assert trained.metadata.final_model == "bag" and trained.model.get_layer("fold_1").get_layer(PRETRAINED_BASE).count_params() > 2_000_000
     assert set(trained.predict(load_npz(tmp_path / "data/raw/bars.npz").head(4))["prediction"]) <= {"0", "1"}

@@ -42,4 +42,4 @@ def test_every_stage_runs_without_prefect(tmp_path):
     assert (tmp_path / "models/model/model.keras").exists() and (tmp_path / "schemas/penguins.yaml").exists()
     baseline_cv = json.loads((tmp_path / "metrics/cv.json").read_text())["baseline_cv"]  # the baselines on the network's own folds
     assert set(baseline_cv) == {"majority", "logistic", "gradient_boosting"} and baseline_cv["logistic"]["balanced_accuracy"]["mean"] > 0.9
-    assert "In cross-validation on the same folds, the network" in (tmp_path / "reports/evaluation/report.md").read_text()
+    assert "In cross-validation on the same folds," in (tmp_path / "reports/evaluation/report.md").read_text()  # (logistic regression is better there: 0.9966 against 0.9877)
