@@ -86,7 +86,9 @@ def test_cross_validation_picks_the_best_candidate_and_never_sees_the_hold_out(t
     assert len(table) >= 3 and sum(row["chosen"] for row in table) == 1
     scored = [row for row in table if row["state"] == "complete"]
     best = next(row for row in table if row["chosen"])
-    assert best["state"] == "complete" and best["mean"] == max(row["mean"] for row in scored), table
+    top = max(row["mean"] for row in scored)
+    # the best mean wins, or the rule's pick when it is within one standard error of the best
+    assert best["state"] == "complete" and (best["mean"] == top or (best["candidate"] == "rule" and top - best["mean"] <= best["within_one_se_of"]["standard_error"])), table
     assert (choice["architecture"], choice["hyperparameters"]) == (best["architecture"], best["hyperparameters"])
     assert all(row["metric"] == "balanced_accuracy" and row["folds_scored"] >= 1 for row in table)
     assert any("2-fold cross-validation on 120 training rows chose" in reason for reason in choice["reasons"])
