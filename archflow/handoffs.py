@@ -61,7 +61,6 @@ class ModelDescription:
     modality: str
     inputs: dict  # how raw rows become the model's inputs (see archflow.modalities)
     architecture: str
-    final_model: str  # "bag": the fold models averaged | "refit": one model on the whole training split
     final_epochs: int | None  # refit: epochs trained
     phase_epochs: list | None
     device: str
@@ -73,3 +72,6 @@ class ModelDescription:
     batch_size: int
     seed: int
     best_epochs: list
+    # "bag": the fold models averaged | "refit": one model on the whole training split (what every
+    # model saved before bags existed is, so a production model from then still loads)
+    final_model: str = "refit"

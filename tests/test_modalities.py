@@ -91,3 +91,17 @@ def test_tables_get_a_strong_baseline_that_a_linear_one_misses():
     classes = baseline_scores(labels.iloc[:500], labels.iloc[500:], "y", "binary", ["down", "up"], True, {"modality": "tabular"})
     assert set(classes) == {"majority", "logistic", "gradient_boosting"}
     assert classes["gradient_boosting"]["balanced_accuracy"] > classes["logistic"]["balanced_accuracy"] + 0.1, classes
+
+
+def test_a_model_description_from_before_bags_still_loads(tmp_path):
+    """A production model saved before `final_model` existed stays readable (and comparable)."""
+    import dataclasses
+    import json
+
+    from archflow.handoffs import ModelDescription, load_record
+
+    old = {"task": "binary", "target": "y", "classes": ["a", "b"], "modality": "tabular", "inputs": {}, "architecture": "mlp", "final_epochs": 12, "phase_epochs": None,
+           "device": "CPU", "train_rows": 100, "folds": 5, "learning_rate": 0.003, "patience": 25, "epochs_cap": 300, "batch_size": 32, "seed": 42, "best_epochs": [12] * 5}
+    (tmp_path / "metadata.json").write_text(json.dumps(old))
+    described = load_record(ModelDescription, tmp_path / "metadata.json")
+    assert described.final_model == "refit" and dataclasses.asdict(described) == {**old, "final_model": "refit"}

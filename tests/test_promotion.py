@@ -46,7 +46,7 @@ def test_gate_metric_defaults_follow_the_task():
 
 
 def described(task: str, target: str, classes: list) -> ModelDescription:
-    return ModelDescription(task, target, classes, "tabular", {}, "mlp", "refit", 10, None, "CPU", 100, 5, 0.003, 25, 300, 32, 42, [10] * 5)
+    return ModelDescription(task, target, classes, "tabular", {}, "mlp", 10, None, "CPU", 100, 5, 0.003, 25, 300, 32, 42, [10] * 5)
 
 
 def test_fit_problems_name_task_target_and_unseen_classes():
