@@ -17,7 +17,6 @@ MAPE 5.3 % on the held-out year against the encoder-decoder's 3.85 %.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 import time
 from collections.abc import Callable

@@ -43,7 +43,7 @@ def timeseries_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, di
     (``requested``: params force one of the two)."""
     d, spec = facts.details, facts.details["spec"]
     horizon, lookback, windows = spec["horizon"], spec["lookback"], facts.examples
-    how = "set in params (series.lookback)" if d["lookback_set"] else f"two seasons, at least twice the horizon and 8 steps"
+    how = "set in params (series.lookback)" if d["lookback_set"] else "two seasons, at least twice the horizon and 8 steps"
     reasons = [
         f"modality timeseries ({d['series']} series of {d['steps_min']}-{d['steps_max']} training steps, {len(spec['channels'])} channel(s): {', '.join(spec['channels'])}): forecasting '{spec['channels'][0]}'",
         f"{d['season_reason']}; look-back {lookback} steps ({how}); horizon {horizon} step(s); {windows} training windows",
