@@ -165,7 +165,7 @@ def candidate_lines(table: list[dict]) -> list[str]:
     for row in table:
         mean = "" if row["mean"] is None else f"{row['mean']:.4f}"
         spread = "" if row["std"] is None else f"{row['std']:.4f}"
-        mark = "**chosen**" if row["chosen"] else "stopped early (below the median)" if row["state"] == "pruned" else ""
+        mark = "**chosen**" if row["chosen"] else "stopped early (hopeless after a fold)" if row["state"] == "pruned" else ""
         lines.append(f"| {row['candidate']} | {row['architecture']} | {row['varies']} | {mean} | {spread} | {row['folds_scored']} | {mark} |")
     return lines
 
