@@ -99,20 +99,16 @@ def select_flow(settings: Settings):
 
 @flow(name="train")
 def train_flow(settings: Settings):
-    from archflow.device import make_deterministic
     from tasks.train import train
 
-    make_deterministic(settings.seed)
     return _outcome(as_task("train", train)(settings, return_state=True))
 
 
 @flow(name="evaluate")
 def evaluate_flow(settings: Settings):
-    from archflow.device import make_deterministic
     from archflow.report import embed_figures, verdict_lines
     from tasks.evaluate import evaluate
 
-    make_deterministic(settings.seed)
     state = as_task("evaluate", evaluate)(settings, return_state=True)
     if state.is_completed():
         result = state.result()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from archflow.device import make_deterministic
 from archflow.errors import DataError
 from archflow.evaluation import NotFinite, holdout_labels, production_scores
 from archflow.file_names import (
@@ -65,6 +66,7 @@ def promote(candidate_dir: str, production_dir: str, record: dict) -> None:
 
 
 def evaluate(settings: Settings) -> dict:
+    make_deterministic(settings.seed)
     paths = settings.paths
     prepared = Path(paths.prepared)
     train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)

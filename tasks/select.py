@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from archflow.device import make_deterministic
 from archflow.file_names import SPLIT_INFO, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_
 
 def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> ArchitectureChoice:
     """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
+    make_deterministic(settings.seed)  # as train does: the same search gives the same table
     budget = SearchBudget(settings.select.trials, settings.select.folds, settings.select.max_rows, settings.select.minutes)
     metric = gate_metric(selected.task, settings.promote.metric)
     winner, table = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info)

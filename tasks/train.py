@@ -9,7 +9,7 @@ import pandas as pd
 
 import archflow
 from archflow.baselines import baseline_cv
-from archflow.device import training_device
+from archflow.device import make_deterministic, training_device
 from archflow.file_names import CV_DETAILS, LEARNING_CURVES_CSV, LEARNING_CURVES_PNG, MODEL_FILE, MODEL_META, TRAIN_SPLIT
 from archflow.fold_store import FoldStore, code_bytes, inputs_key
 from archflow.handoffs import ModelDescription, load_record, save_record
@@ -41,6 +41,7 @@ def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
 
 
 def train(settings: Settings) -> dict:
+    make_deterministic(settings.seed)  # seeded, deterministic ops: a rerun on CPU gives the same numbers
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = load_record(ArchitectureChoice, settings.paths.selection)
     config = TrainingConfig.from_settings(settings)
