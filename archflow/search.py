@@ -3,9 +3,9 @@ training split, with the winner chosen by cross-validation alone.
 
 Optuna runs the search: a grid sampler visits each candidate once (the rule's pick first), a
 percentile pruner stops a hopeless candidate, one whose fold score falls below the lowest
-quarter of those already scored at the same fold (a median pruner, tried first, stopped
-default_credit's deeper MLP after two folds whose mean led the field), and the study is stored
-in SQLite where DVC versions it. The hold-out
+quarter of those already scored at the same fold (it judges one fold at a time, not the running
+mean: default_credit's deeper MLP is stopped after two folds whose mean leads the field), and the
+study is stored in SQLite where DVC versions it. The hold-out
 rows never reach this module: it is handed the training split only.
 
 The winner is the best mean, unless the rule's pick is within one standard error of it (the
