@@ -71,9 +71,9 @@ def run_search(
     study_dir: str | Path,
     training: Callable,
     log: Callable[[str], None] = print,
-) -> tuple[ArchitectureChoice, list[dict]]:
+) -> tuple[ArchitectureChoice, list[dict], str]:
     """Score each candidate by ``budget.folds``-fold cross-validation on the training split and
-    return the winner (its choice) and the CV table, best first. ``training(rows, choice,
+    return the winner (its choice), the CV table, best first, and why the winner won. ``training(rows, choice,
     config)`` gives the folds and fitter (the modality's). Ties keep the earlier candidate
     (the rule's pick first)."""
     import optuna
@@ -141,7 +141,8 @@ def run_search(
             table[table.index(rule)] = best
     ranked = sorted(table, key=lambda row: (row["state"] != "complete", -(row["mean"] or 0) if higher else (row["mean"] or 0), table.index(row)))
     winner = shortlist[[c.label for c in shortlist].index(best["candidate"])]
-    return with_candidate(choice, winner), [{**row, "chosen": row is best} for row in ranked]
+    table = [{**row, "chosen": row is best} for row in ranked]
+    return with_candidate(choice, winner), table, verdict_reason(table, budget.folds, len(rows), len(rows) < len(train_frame))
 
 
 def verdict_reason(table: list[dict], folds: int, rows: int, sampled: bool) -> str:

@@ -12,7 +12,7 @@ from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
 from archflow.promotion import gate_metric
-from archflow.search import SearchBudget, run_search, verdict_reason
+from archflow.search import SearchBudget, run_search
 from archflow.selection import ArchitectureChoice, select_architecture
 from archflow.settings import Settings
 from archflow.training import TrainingConfig
@@ -25,9 +25,7 @@ def search(settings: Settings, train_frame: pd.DataFrame, selected: Architecture
     make_deterministic(settings.seed)  # as train does: the same search gives the same table
     budget = SearchBudget(settings.select.trials, settings.select.folds, settings.select.max_rows, settings.select.minutes)
     metric = gate_metric(selected.task, settings.promote.metric)
-    winner, table = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info)
-    rows = min(len(train_frame), budget.max_rows) if modality.rows_are_independent else len(train_frame)
-    reason = verdict_reason(table, budget.folds, rows, rows < len(train_frame))
+    winner, table, reason = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info)
     return dataclasses.replace(winner, candidates=table, reasons=[*winner.reasons, reason])
 
 
