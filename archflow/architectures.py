@@ -152,6 +152,29 @@ def fcn_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras.Ke
     return keras.layers.Dropout(dropout, name="dropout")(x)
 
 
+@register("resnet")
+def resnet_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras.KerasTensor:
+    """The residual network of the UCR literature (Wang et al. 2017): three residual blocks of
+    three Conv1D-BN(-ReLU) layers (kernels 8, 5, 3; ``filters``, then twice them twice), each
+    added to a 1x1-convolved shortcut, and global average pooling over real steps. Padded steps
+    are zeroed after every block, as in :func:`fcn_body`."""
+    mask = StepMask(name="step_mask")(steps)
+    x = DropMask(name="unmask")(steps)
+    for block, width in enumerate((filters, 2 * filters, 2 * filters), start=1):
+        shortcut = keras.layers.BatchNormalization(momentum=0.9, name=f"block{block}_shortcut_bn")(
+            keras.layers.Conv1D(width, 1, padding="same", name=f"block{block}_shortcut")(x)
+        )
+        for layer, kernel in enumerate((8, 5, 3), start=1):
+            x = keras.layers.Conv1D(width, kernel, padding="same", name=f"block{block}_conv{layer}")(x)
+            x = keras.layers.BatchNormalization(momentum=0.9, name=f"block{block}_bn{layer}")(x)
+            if layer < 3:
+                x = keras.layers.ReLU(name=f"block{block}_relu{layer}")(x)
+        x = keras.layers.ReLU(name=f"block{block}_out")(keras.layers.Add(name=f"block{block}_add")([x, shortcut]))
+        x = keras.layers.Multiply(name=f"block{block}_mask")([x, mask])
+    x = MaskedMean(name="global_pool")([x, mask])
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
 def _recurrent(cell: str):
     return {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[cell]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import keras
 
 
@@ -31,3 +33,14 @@ def make_deterministic(seed: int) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def seed_model(seed: int) -> None:
+    """Seed Python, NumPy and the backend for the next model, with Keras' own draws kept
+    private. Keras takes each layer's default seed from Python's shared ``random`` module, and
+    other threads of the process draw from it too (a Dask worker's event loop does, for its
+    timers): without this, a fold's initial weights would depend on when they did."""
+    keras.utils.set_random_seed(seed)
+    from keras.src.random import seed_generator  # where make_default_seed draws from (keras 3.x)
+
+    seed_generator.python_random = random.Random(seed)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from archflow.architectures import build_model
+from archflow.device import seed_model
 from archflow.errors import DataError
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.forecasting import INPUT, ForecastPreprocessor, ForecastSpec, Windows, fold_windows, forecast_scores, make_windows, naive_scale, time_folds
@@ -27,7 +28,7 @@ def fit_forecaster(windows: Windows, choice: ArchitectureChoice, config: Trainin
     spec = forecast_spec(choice)
     preprocessor = ForecastPreprocessor(spec).fit(windows)
     keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
+    seed_model(seed)  # Keras draws kept private: the same weights in a Dask worker as here
     tensors, scaled = preprocessor.build_encoder()
     model = build_model(tensors, scaled, choice.architecture, choice.hyperparameters, choice.head, config.learning_rate, finish=preprocessor.to_target_units)
     callbacks, validation_data = [], None

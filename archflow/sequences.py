@@ -126,26 +126,38 @@ def sequence_facts(frame: pd.DataFrame, id_column: str, step_column: str, channe
 
 def long_to_rows(frame: pd.DataFrame, id_column: str, step_column: str, channels: list[str], target: str, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per sequence (in order of first appearance): id, target, length, channel count
-    and the values flattened step by step; ``keep`` columns take the sequence's first value."""
+    and the values flattened step by step; ``keep`` columns take the sequence's first value.
+    Built from one sort and array slices, without a Python-level group loop."""
     ordered = frame.sort_values([id_column, step_column], kind="stable")
-    rows = []
-    for key, part in ordered.groupby(id_column, sort=False):
-        values = part[channels].to_numpy(dtype="float64")
-        row = {id_column: key, target: part[target].iloc[0], LENGTH: len(values), CHANNELS: values.shape[1], VALUES: values.reshape(-1).tolist()}
-        row.update({column: part[column].iloc[0] for column in keep})
-        rows.append(row)
+    codes, _ = pd.factorize(ordered[id_column], use_na_sentinel=False)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype="int64")
+    lengths = np.diff(np.r_[starts, len(ordered)])
+    values = ordered[channels].to_numpy(dtype="float64")
+    flat = np.split(values.reshape(-1), (starts[1:] * len(channels)))
+    rows = pd.DataFrame({
+        id_column: ordered[id_column].to_numpy()[starts],
+        target: ordered[target].to_numpy()[starts],
+        LENGTH: lengths.astype("int64"),
+        CHANNELS: np.full(len(starts), len(channels), dtype="int64"),
+        VALUES: [part.tolist() for part in flat] if len(starts) else [],
+    })
+    for column in keep:
+        rows[column] = ordered[column].to_numpy()[starts]
     order = pd.unique(frame[id_column])
-    return pd.DataFrame(rows).set_index(id_column).loc[order].reset_index()
+    return rows.set_index(id_column).loc[order].reset_index()
 
 
 def padded_array(frame: pd.DataFrame, length: int | None = None) -> np.ndarray:
     """(sequences, time, channels) float32, NaN after each sequence's end; ``length`` pads
-    to at least that many steps (longer sequences keep their length)."""
+    to at least that many steps (longer sequences keep their length). Filled with one
+    scatter of the concatenated values."""
     lengths, channels = frame[LENGTH].to_numpy(dtype="int64"), int(frame[CHANNELS].iloc[0])
     steps = max(int(lengths.max()), length or 0)
     array = np.full((len(frame), steps, channels), np.nan, dtype="float32")
-    for row, (values, count) in enumerate(zip(frame[VALUES], lengths)):
-        array[row, :count] = np.asarray(values, dtype="float32").reshape(count, channels)
+    values = np.concatenate([np.asarray(v, dtype="float32") for v in frame[VALUES]]).reshape(-1, channels)
+    sequence = np.repeat(np.arange(len(frame)), lengths)
+    step = np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    array[sequence, step] = values
     return array
 
 

@@ -121,7 +121,7 @@ class SelectSettings:
 
     search: StrictBool = True  # false: the rule of thumb's pick alone, unchecked
     trials: Annotated[int, Field(ge=1)] = 4  # candidates scored at most (the rule's own pick first)
-    folds: Annotated[int, Field(ge=2)] = 3  # folds of the search's cross-validation (the winner then gets train.folds)
+    folds: Annotated[str, Field(pattern=r"^(auto|[2-9]|[1-9][0-9]+)$", description="auto or a whole number of at least 2")] = "auto"  # folds of the search's cross-validation; auto: train.folds up to 1,000 training rows, 3 above
     max_rows: Annotated[int, Field(ge=50)] = 5000  # a larger training split is searched on a seeded sample of this many rows
     minutes: Annotated[float, Field(ge=0)] = 0  # stop starting candidates after this long (0: no limit; the rule's pick is always scored)
 
@@ -167,6 +167,24 @@ class Paths:
     search: str = "models/search"  # the search's Optuna study (SQLite), versioned by DVC
 
 
+def _scheduler(value: str) -> str:
+    import re
+
+    if value in ("local", "serial") or re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s]+", value):
+        return value
+    raise ValueError("should be 'local' (a Dask cluster of processes on this machine), 'serial' (one fold after another in the stage's process) or a Dask scheduler address such as 'tcp://10.0.0.5:8786'")
+
+
+@dataclass(frozen=True, config=STRICT)
+class ComputeSettings:
+    """Where the folds of cross-validation (training and the search) run. Results do not
+    depend on it (each fold is seeded by its number), so DVC does not track these keys."""
+
+    scheduler: Annotated[str, AfterValidator(_scheduler)] = "local"
+    workers: Annotated[int, Field(ge=0)] = 0  # local cluster size; 0: one per GPU, else one per core (at most the folds)
+    threads_per_worker: Annotated[int, Field(ge=0)] = 0  # 0: the cores shared out among the workers
+
+
 @dataclass(frozen=True, config=STRICT)
 class Settings:
     seed: Annotated[int, Field(ge=0)] = 42
@@ -181,6 +199,7 @@ class Settings:
     select: SelectSettings = field(default_factory=SelectSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     promote: PromoteSettings = field(default_factory=PromoteSettings)
+    compute: ComputeSettings = field(default_factory=ComputeSettings)
     paths: Paths = field(default_factory=Paths)
 
 

@@ -13,6 +13,8 @@ steers training.
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -23,6 +25,7 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from archflow.architectures import build_model, train_only, unfreeze_top
+from archflow.device import seed_model
 from archflow.feeding import make_dataset, predict_inputs
 from archflow.imbalance import class_weights, resample_indices
 from archflow.metrics import as_class_probabilities, classification_scores, regression_scores
@@ -105,12 +108,19 @@ class FoldCheckpoints(Protocol):
     def save(self, result: FoldResult) -> None: ...
 
 
-def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None], run: Callable[[], FoldResult], done: Callable[[FoldResult], None] | None = None) -> FoldResult:
-    """The stored result of ``fold`` if an earlier run finished it, else ``run()``'s, stored,
-    then ``done`` (which says so): a fold reported as finished is always a stored one."""
+def stored_fold(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None]) -> FoldResult | None:
+    """The stored result of ``fold`` if an earlier, interrupted run finished it (and says so)."""
     stored = store.load(fold) if store else None
     if stored is not None:
         log(f"fold {fold}/{folds}: finished by an earlier, interrupted run: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
+    return stored
+
+
+def resume_or_run(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None], run: Callable[[], FoldResult], done: Callable[[FoldResult], None] | None = None) -> FoldResult:
+    """The stored result of ``fold`` if an earlier run finished it, else ``run()``'s, stored,
+    then ``done`` (which says so): a fold reported as finished is always a stored one."""
+    stored = stored_fold(store, fold, folds, log)
+    if stored is not None:
         return stored
     result = run()
     if store:
@@ -152,7 +162,7 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
     inputs = {k: v[positions] for k, v in preprocessor.to_inputs(rows).items()}
 
     keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
+    seed_model(seed)  # Keras draws kept private: the same weights in a Dask worker as here
     target_scale = None
     if choice.task == "regression":
         values = rows[config.target].to_numpy(dtype="float64")
@@ -247,15 +257,19 @@ class FoldFitter(Protocol):
     def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel: ...
 
 
-def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT, after_fold: Callable[[FoldResult], None] | None = None) -> list[FoldResult]:
+def train_fold(fitter: FoldFitter, fold: Fold, seed: int, progress: Reporter = SILENT) -> FoldResult:
+    """One fold: a fresh model fitted on its training rows and scored on its validation rows.
+    A plain function of its arguments, so a Dask worker can run it as well as this process."""
+    fit = fitter.fit(fold, seed, progress)
+    return FoldResult(fold.number, fold.train_positions, fold.validation_positions, fitter.score(fit, fold), fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
+
+
+def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=print, store: FoldCheckpoints | None = None, progress: Reporter = SILENT, after_fold: Callable[[FoldResult], None] | None = None, runner=None) -> list[FoldResult]:
     """Train and score one fresh model per fold (seeded per fold); folds found in ``store``
     (finished by an interrupted run) are reused, not retrained. ``after_fold`` sees each
-    finished fold (a search reports it, and may stop a hopeless candidate by raising)."""
-
-    def run_fold(fold: Fold) -> FoldResult:
-        progress.update("folds", fold.number - 1, config.folds, f"training fold {fold.number}")
-        fit = fitter.fit(fold, config.seed + fold.number, progress)
-        return FoldResult(fold.number, fold.train_positions, fold.validation_positions, fitter.score(fit, fold), fit.best_epoch, fit.history, fit.rows_used, fit.preprocessor, fit.phase_best, fit.model)
+    finished fold, in fold order (a search reports it, and may stop a hopeless candidate by
+    raising). ``runner`` (archflow.parallel) may train the folds in parallel: the results are
+    the same, and each is stored and reported in fold order as it comes back."""
 
     def report(fold: Fold, result: FoldResult) -> None:
         best = f"best epochs per phase {result.phase_best}" if result.phase_best else f"best epoch {result.best_epoch}"
@@ -263,10 +277,32 @@ def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=
         progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
 
     results = []
-    for fold in folds:
-        results.append(resume_or_run(store, fold.number, config.folds, log, lambda fold=fold: run_fold(fold), lambda result, fold=fold: report(fold, result)))
-        if after_fold:
-            after_fold(results[-1])
+    if runner is None or not runner.distributed:
+        for fold in folds:
+
+            def run_fold(fold: Fold = fold) -> FoldResult:
+                progress.update("folds", fold.number - 1, config.folds, f"training fold {fold.number}")
+                return train_fold(fitter, fold, config.seed + fold.number, progress)
+
+            results.append(resume_or_run(store, fold.number, config.folds, log, run_fold, lambda result, fold=fold: report(fold, result)))
+            if after_fold:
+                after_fold(results[-1])
+        return results
+    folds = list(folds)
+    stored = {fold.number: stored_fold(store, fold.number, config.folds, log) for fold in folds}
+    pending = [fold for fold in folds if stored[fold.number] is None]
+    progress.update("folds", len(folds) - len(pending), config.folds, f"training {len(pending)} folds in parallel")
+    with contextlib.closing(runner.map(train_fold, [(fitter, fold, config.seed + fold.number) for fold in pending])) as trained:
+        for fold in folds:
+            result = stored[fold.number]
+            if result is None:
+                result = next(trained)
+                if store:
+                    store.save(result)
+                report(fold, result)
+            results.append(result)
+            if after_fold:
+                after_fold(result)
     return results
 
 

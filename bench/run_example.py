@@ -2,6 +2,7 @@
 
     python bench/run_example.py air_passengers
     python bench/run_example.py fine_foods --set "train: {folds: 2, epochs: 20, patience: 4}"
+    python bench/run_example.py /tmp/images/digits28.npz --set "data: {allowed_roots: [/tmp/images]}"
 
 The stages run in this process, in order, as their Prefect flows under a temporary Prefect
 server, with params.yaml's values and the example switched in (what
@@ -41,7 +42,7 @@ def main() -> int:
     params["data"]["source"] = args.example
     for group, values in (yaml.safe_load(args.set) or {}).items():
         params.setdefault(group, {}).update(values)
-    os.chdir(args.workdir or tempfile.mkdtemp(prefix=f"archflow-{args.example}-"))
+    os.chdir(args.workdir or tempfile.mkdtemp(prefix=f"archflow-{Path(args.example).stem}-"))  # an example name, or a path to data
     started = time.time()
     with prefect_test_harness(server_startup_timeout=180):
         settings = settings_from_dict(params)

@@ -11,8 +11,9 @@ from archflow.file_names import SPLIT_INFO, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
+from archflow.parallel import fold_runner
 from archflow.promotion import gate_metric
-from archflow.search import SearchBudget, run_search
+from archflow.search import SearchBudget, run_search, search_folds
 from archflow.selection import ArchitectureChoice, select_architecture
 from archflow.settings import Settings
 from archflow.training import TrainingConfig
@@ -23,9 +24,11 @@ log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_
 def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> ArchitectureChoice:
     """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
     make_deterministic(settings.seed)  # as train does: the same search gives the same table
-    budget = SearchBudget(settings.select.trials, settings.select.folds, settings.select.max_rows, settings.select.minutes)
+    folds = search_folds(settings.select.folds, min(len(train_frame), settings.select.max_rows), settings.train.folds)
+    budget = SearchBudget(settings.select.trials, folds, settings.select.max_rows, settings.select.minutes)
     metric = gate_metric(selected.task, settings.promote.metric)
-    winner, table, reason = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info)
+    with fold_runner(settings.compute, budget.folds, settings.seed, log=log.info) as runner:  # each candidate's folds in parallel on Dask, or in turn
+        winner, table, reason = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info, runner=runner)
     return dataclasses.replace(winner, candidates=table, reasons=[*winner.reasons, reason])
 
 

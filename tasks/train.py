@@ -16,6 +16,7 @@ from archflow.handoffs import ModelDescription, load_record, save_record
 from archflow.metrics import summarise_folds
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
+from archflow.parallel import fold_runner
 from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
@@ -57,7 +58,8 @@ def train(settings: Settings) -> dict:
 
     try:
         fold_plan, fitter = modality.training(train_frame, choice, config)  # k-fold over rows; time-ordered over windows
-        folds = cross_validate_folds(fold_plan, fitter, config, log=say, store=store, progress=progress)
+        with fold_runner(settings.compute, config.folds, settings.seed, log=say) as runner:  # the folds in parallel on Dask, or in turn
+            folds = cross_validate_folds(fold_plan, fitter, config, log=say, store=store, progress=progress, runner=runner)
         cv = summarise_folds([f.scores for f in folds])
         progress.update("folds", config.folds, config.folds, "final model")
         final = fitter.final(train_frame, folds, progress)

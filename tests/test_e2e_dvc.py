@@ -44,10 +44,10 @@ def test_penguins_repro_metrics_noop_and_experiment(tmp_path, prefect_api):
     assert sum(f"'{s}' didn't change" in again.stdout for s in STAGES) == len(STAGES)
 
     commit(project, "baseline run")
-    experiment = dvc(project, "exp", "run", "-S", "train.folds=3", env=env)  # train and evaluate rerun; the search does not depend on it
+    experiment = dvc(project, "exp", "run", "-S", "train.final_model=refit", env=env)  # train and evaluate rerun; the search does not depend on it
     assert experiment.returncode == 0, experiment.stdout + experiment.stderr
     params = json.loads(dvc(project, "params", "diff", "--json", env=env).stdout)
-    assert {k: params["params.yaml"]["train.folds"][k] for k in ("old", "new")} == {"old": 2, "new": 3}
+    assert {k: params["params.yaml"]["train.final_model"][k] for k in ("old", "new")} == {"old": "auto", "new": "refit"}
     assert "Running stage 'select'" not in experiment.stdout and "Running stage 'train'" in experiment.stdout
     diff = json.loads(dvc(project, "metrics", "diff", "--json", env=env).stdout)
     assert any(abs(change.get("diff") or 0) > 0 for changes in diff.values() for change in changes.values())

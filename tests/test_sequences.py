@@ -52,6 +52,28 @@ def test_npz_of_ragged_arrays_loads_as_a_long_table(tmp_path):
     assert layout_of(frame) == {"kind": "sequence", "id_column": "sequence", "step_column": "step", "channels": 2}
 
 
+def test_long_tables_become_rows_and_arrays_as_a_per_sequence_loop_would():
+    """The vectorised regrouping keeps what the loop it replaced gave: first-appearance order,
+    steps sorted within each sequence whatever the table's order, the first value of kept
+    columns, and NaN after each sequence's end in the padded array."""
+    arrays, labels = waves(count=30, seed=3, channels=2)
+    frame = arrays_to_long(arrays, labels).assign(split=lambda f: np.where(f["sequence"] % 3 == 0, "test", "train"))
+    frame["sequence"] = "s" + (29 - frame["sequence"]).astype(str)  # ids not in sorted order
+    shuffled = frame.sample(frac=1.0, random_state=0)
+    rows = long_to_rows(shuffled, "sequence", "step", ["channel_0", "channel_1"], "label", keep=("split",))
+    assert list(rows["sequence"]) == list(pd.unique(shuffled["sequence"]))
+    for _, row in rows.iterrows():
+        part = frame[frame["sequence"] == row["sequence"]].sort_values("step")
+        assert row["length"] == len(part) and row["channels"] == 2
+        assert row["label"] == part["label"].iloc[0] and row["split"] == part["split"].iloc[0]
+        np.testing.assert_array_equal(np.asarray(row["values"]), part[["channel_0", "channel_1"]].to_numpy().reshape(-1))
+    padded = padded_array(rows, length=25)
+    assert padded.shape == (30, 25, 2)
+    for position, (_, row) in enumerate(rows.iterrows()):
+        np.testing.assert_allclose(padded[position, : row["length"]], np.asarray(row["values"], dtype="float32").reshape(-1, 2))
+        assert np.isnan(padded[position, row["length"] :]).all()
+
+
 def test_inconsistent_channel_counts_fail_validation_naming_the_sequences():
     arrays, labels = waves(30)
     arrays[3], arrays[7] = arrays[3][:, :1], arrays[7][:, :1]  # one channel where the rest have two

@@ -13,6 +13,7 @@ from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_c
 
 FCN_MIN_LENGTH = 64
 FCN_WARMUP = 50
+CONVOLUTIONAL = ("fcn", "resnet")  # bodies that read the whole padded sequence with batch norm: they share a warm-up
 
 
 def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> DataFacts:
@@ -26,17 +27,22 @@ def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> Data
 
 def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, dict, list[str]]:
     """A fully convolutional network for long series, a bidirectional GRU or LSTM otherwise
-    (``requested``: params force one of the two)."""
+    (``requested``: params force one, or the residual network)."""
     d = facts.details
     length, channels, rows = d["length_max"], d["channels"], facts.examples
     varying = f"lengths {d['length_min']}-{length}, padded with masking" if d["length_min"] != length else f"all {length} steps long"
     reasons = [f"modality sequence ({rows} training sequences, {channels} channel(s), {varying}): per-channel scaling fitted on training folds"]
     inputs = {"channels": channels}
-    if (length >= FCN_MIN_LENGTH and requested == "auto") or requested == "fcn":
+    if (length >= FCN_MIN_LENGTH and requested == "auto") or requested in CONVOLUTIONAL:
+        architecture = "fcn" if requested == "auto" else requested
         filters = 128 if rows >= 1_000 else 64
-        reasons.append(f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters")
+        reasons.append(
+            f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters"
+            if architecture == "fcn"
+            else f"the residual network of the UCR literature (three residual blocks of three Conv1D layers, global average pooling over real steps), {filters} filters, set in params (model.architecture)"
+        )
         reasons.append(f"early stopping starts after {FCN_WARMUP} epochs: batch-norm statistics of a convolutional network swing in its first epochs, and an early dip in validation loss is not the best model")
-        return "fcn", {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
+        return architecture, {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
     cell = "gru" if rows < 10_000 else "lstm"
     layers = 1 if rows < 1_000 else 2
     units = 64 if channels <= 8 else 128
@@ -51,7 +57,7 @@ class Sequence(Modality):
     name = "sequence"
     unit = "sequences"
     precedence = 10  # a long table of steps would otherwise pass for a plain table
-    architectures = ("fcn", "sequence_rnn")
+    architectures = ("fcn", "resnet", "sequence_rnn")
 
     def claims_arrays(self, arrays):
         from archflow.sequences import looks_like_sequences
@@ -93,16 +99,18 @@ class Sequence(Modality):
         return sequence_rules(facts, requested)
 
     def candidates(self, facts, choice):
-        """The fully convolutional network at its filters and at twice them, and the recurrent
-        network (bidirectional GRU or LSTM); the rule's pick first."""
+        """The fully convolutional network at its filters and at twice them, the residual network
+        (Wang et al. 2017) and the recurrent network (bidirectional GRU or LSTM); the rule's
+        pick first."""
         shortlist = [rule_candidate(choice)]
-        for forced in ("fcn", "sequence_rnn"):
+        for forced in ("fcn", "sequence_rnn"):  # the residual network joins beside the FCN below
             architecture, hyperparameters, inputs, _ = sequence_rules(facts, forced)
             training = inputs.get("training", {})
             if architecture != choice.architecture:
                 shortlist.append(Candidate(architecture, architecture, hyperparameters, training, "a fully convolutional network" if architecture == "fcn" else "a recurrent network over the whole sequence"))
             if architecture == "fcn":
                 shortlist.append(Candidate("fcn-wide", "fcn", {**hyperparameters, "filters": 2 * hyperparameters["filters"]}, training, f"{2 * hyperparameters['filters']} filters"))
+                shortlist.append(Candidate("resnet", "resnet", hyperparameters, training, "a residual convolutional network (three blocks of three convolutions)"))
         return shortlist
 
     def model_rows(self, frame, found, target, split_column):

@@ -1,0 +1,171 @@
+"""Where the folds train: one after another in this process, or as independent tasks on Dask.
+
+Each fold is one task that is handed its rows and returns its result: a Dask ``LocalCluster``
+of worker processes on this machine, or a cluster elsewhere by its scheduler address, runs the
+same code. A fold is seeded by its number, so the folds give the same results wherever they
+run. A worker hands its fold model back as ``.keras`` bytes, loaded here with
+``safe_mode=True``, so no pickled model crosses between processes.
+
+This module knows nothing of Prefect or DVC: the stage entry points open a runner from the
+settings (``compute.*``) and hand it to the fold loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archflow.settings import ComputeSettings
+
+SERIAL, LOCAL = "serial", "local"
+
+
+def gpu_count() -> int:
+    """GPUs visible to this process, without importing TensorFlow (CUDA_VISIBLE_DEVICES, nvidia-smi)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return len([d for d in visible.split(",") if d.strip() and d.strip() != "-1"])
+    import shutil
+    import subprocess
+
+    if not shutil.which("nvidia-smi"):
+        return 0
+    done = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    return sum(1 for line in done.stdout.splitlines() if line.startswith("GPU ")) if done.returncode == 0 else 0
+
+
+def local_cluster_size(compute: ComputeSettings, tasks: int) -> tuple[int, int]:
+    """(workers, threads each) for a LocalCluster: one fold per GPU when there are GPUs, else one
+    per core; never more workers than tasks; the cores shared out so TensorFlow's thread pools
+    do not fight over them."""
+    cores = os.cpu_count() or 1
+    gpus = gpu_count()
+    workers = compute.workers or (gpus or cores)
+    workers = max(1, min(workers, tasks))
+    threads = compute.threads_per_worker or max(1, cores // workers)
+    return workers, threads
+
+
+def model_bytes(model) -> bytes | None:
+    """A Keras model as the bytes of its ``.keras`` file."""
+    if model is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def model_from_bytes(data: bytes | None):
+    """The model of :func:`model_bytes`, loaded with ``safe_mode=True``."""
+    if data is None:
+        return None
+    import keras
+
+    import archflow.layers  # noqa: F401  (the custom layers, for loading)
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.saving.load_model(path, safe_mode=True)
+
+
+def _in_worker(function: Callable, threads: int, seed: int, gpu: int | None, *arguments):
+    """Run ``function(*arguments)`` in a worker process: TensorFlow's threads capped to the
+    worker's share of the cores (before TensorFlow starts), this worker's GPU only, ops
+    deterministic; the result's model comes back as ``.keras`` bytes."""
+    import keras
+
+    if keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        with contextlib.suppress(RuntimeError):  # already initialised by an earlier task in this worker
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+            if gpu is not None:
+                gpus = tf.config.list_physical_devices("GPU")
+                if gpus:
+                    tf.config.set_visible_devices(gpus[gpu % len(gpus)], "GPU")
+    from archflow.device import make_deterministic
+
+    make_deterministic(seed)
+    result = function(*arguments)
+    return dataclasses.replace(result, model=None), model_bytes(result.model)
+
+
+class SerialRunner:
+    """Each task in turn, in this process (with its progress reporter)."""
+
+    distributed = False
+
+    def map(self, function: Callable, argument_lists: list[tuple]) -> Iterator:
+        for arguments in argument_lists:
+            yield function(*arguments)
+
+
+class DaskRunner:
+    """Tasks on a Dask cluster; results come back in the order the tasks were given, and the
+    ones not yet started are cancelled when the caller stops early (a pruned candidate)."""
+
+    distributed = True
+
+    def __init__(self, client, threads: int, seed: int, gpus: int):
+        self.client, self.threads, self.seed, self.gpus = client, threads, seed, gpus
+
+    def map(self, function: Callable, argument_lists: list[tuple]) -> Iterator:
+        futures = [
+            self.client.submit(_in_worker, function, self.threads, self.seed, (number % self.gpus) if self.gpus else None, *arguments, pure=False)
+            for number, arguments in enumerate(argument_lists)
+        ]
+        try:
+            for future in futures:
+                result, data = future.result()
+                yield dataclasses.replace(result, model=model_from_bytes(data))
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+@contextlib.contextmanager
+def fold_runner(compute: ComputeSettings, tasks: int, seed: int, log: Callable[[str], None] = print):
+    """A runner for ``tasks`` independent folds: serial, a LocalCluster sized to this machine,
+    or the cluster at ``compute.scheduler``; closed (the local cluster stopped) on exit."""
+    if compute.scheduler == SERIAL or tasks <= 1:
+        yield SerialRunner()
+        return
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # its routine lines would drown the run's log
+    if compute.scheduler == LOCAL:
+        workers, threads = local_cluster_size(compute, tasks)
+        if workers <= 1:
+            yield SerialRunner()
+            return
+        gpus = gpu_count()
+        environment = {"OMP_NUM_THREADS": str(threads), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+        try:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=environment)
+        except Exception as error:  # noqa: BLE001  (the folds still train, in turn: say why, once)
+            log(
+                f"could not start a local Dask cluster ({type(error).__name__}: {error}); the folds train in turn in this process. "
+                "A script that calls archflow's stages needs `if __name__ == '__main__':` around them, as Python's multiprocessing requires; "
+                "compute.scheduler: serial skips the cluster"
+            )
+            yield SerialRunner()
+            return
+        with cluster, Client(cluster) as client:
+            log(f"folds in parallel: a local Dask cluster of {workers} worker processes, {threads} thread(s) each" + (f", one GPU each ({gpus} GPUs)" if gpus else ""))
+            yield DaskRunner(client, threads, seed, gpus)
+        return
+    with Client(compute.scheduler, timeout="30s") as client:
+        threads = compute.threads_per_worker or 0
+        log(f"folds in parallel on the Dask cluster at {compute.scheduler} ({len(client.scheduler_info()['workers'])} workers)")
+        yield DaskRunner(client, threads, seed, 0)
