@@ -1,7 +1,9 @@
 """The whole pipeline as one Prefect flow, with DVC as the only judge of what is up to date.
 
-For each stage of dvc.yaml, in order, a task asks ``dvc status`` whether the stage changed
-and, if so, runs ``dvc repro --single-item`` for it. DVC therefore runs the stage command
+One ``dvc status`` says which stages changed; for each stage of dvc.yaml, in order, a task
+skips a stage DVC called up to date (unless one before it ran) and otherwise runs
+``dvc repro --single-item`` for it, which skips it again if its inputs did not change. DVC
+therefore stays the only judge of what is up to date, and runs the stage command
 (the stage's own flow), and records its outputs in dvc.lock and the cache exactly as a
 plain ``dvc repro`` would; stages DVC would skip are skipped. Each stage's flow run reports
 to the same Prefect server and nests under this run's task for the stage, so the UI shows
@@ -68,20 +70,32 @@ def _stream(command: list[str], env: dict[str, str], bars) -> tuple[int, str]:
     return process.returncode, "".join(kept)
 
 
+def stale_stages(env: dict[str, str]) -> set[str] | None:
+    """The stages DVC says changed, from one ``dvc status`` for the whole pipeline (None when
+    it could not tell: then each stage is handed to ``dvc repro``, which decides)."""
+    status = subprocess.run([*DVC, "status", "--json"], env=env, capture_output=True, text=True)
+    if status.returncode != 0:
+        return None
+    try:
+        return {name.rsplit(":", 1)[-1] for name in json.loads(status.stdout or "{}")}
+    except json.JSONDecodeError:
+        return None
+
+
 @task(name="dvc-repro", task_run_name="{stage}")
-def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, position: tuple[int, int] = (1, 1)):
-    """Run one stage through DVC if DVC says it changed: 'ran' or 'skipped', or a Failed state
-    whose message is the stage's own (a stage stopping on bad input is not a crash)."""
+def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, position: tuple[int, int] = (1, 1), up_to_date: bool = False):
+    """Run one stage through ``dvc repro --single-item`` unless DVC already said it is up to
+    date (``up_to_date``, from the pipeline's one ``dvc status``); DVC still skips a stage whose
+    inputs did not change. 'ran' or 'skipped', or a Failed state whose message is the stage's
+    own (a stage stopping on bad input is not a crash)."""
     from prefect.runtime import task_run
 
     from archflow.progress import PROGRESS_ENV, LiveBars
 
     log = get_run_logger()
-    if not force:
-        status = subprocess.run([*DVC, "status", stage, "--json"], env=env, capture_output=True, text=True)
-        if status.returncode == 0 and not json.loads(status.stdout or "{}"):
-            log.info("%s: up to date according to DVC, skipped", stage)
-            return "skipped"
+    if up_to_date and not force:
+        log.info("%s: up to date according to DVC, skipped", stage)
+        return "skipped"
     command = [*DVC, "repro", "--single-item", stage] + (["--force"] if force else [])
     log.info("%s: running (%s)", stage, " ".join(command[2:]))
     env = {**env, PARENT_TASK_RUN: str(task_run.id), PROGRESS_ENV: "events"}
@@ -99,6 +113,9 @@ def reproduce_stage(stage: str, env: dict[str, str], force: bool = False, positi
         message = message or f"stage '{stage}' failed under dvc repro:\n" + "\n".join(output.strip().splitlines()[-25:])
         log.error("%s", message, extra=UI_ONLY)  # `archflow run` prints it once at the end
         return Failed(message=message)
+    if f"Stage '{stage}' didn't change, skipping" in output:
+        log.info("%s: up to date according to DVC, skipped", stage)
+        return "skipped"
     return "ran"
 
 
@@ -125,8 +142,10 @@ def pipeline(force: bool = False, push: bool = False):
     env["PREFECT_API_URL"] = str(get_client().api_url).rstrip("/")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
     outcome, stages = {}, stage_names()
+    stale = None if force else stale_stages(env)  # asked once; a stage after one that ran is left to `dvc repro` to judge
     for number, stage in enumerate(stages, start=1):
-        state = reproduce_stage(stage, env, force, (number, len(stages)), return_state=True)
+        up_to_date = stale is not None and stage not in stale and "ran" not in outcome.values()
+        state = reproduce_stage(stage, env, force, (number, len(stages)), up_to_date, return_state=True)
         if not state.is_completed():  # later stages would only fail on the missing outputs
             return Failed(message=state.message)
         outcome[stage] = state.result()

@@ -18,15 +18,20 @@ import sys
 from typing import Any
 from uuid import UUID
 
-import yaml
-from prefect import flow, get_run_logger, tags, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.states import Failed, State
+if __name__ == "__main__":  # a stage command: with no Prefect API configured, share one temporary server across the stages
+    from flows.shared_server import share_unless_configured
 
-from archflow.errors import ArchflowError
-from archflow.settings import Settings
-from flows.api import preflight
-from flows.logs import UI_ONLY
+    share_unless_configured()  # before Prefect is imported: it fixes its settings then
+
+import yaml  # noqa: E402
+from prefect import flow, get_run_logger, tags, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.states import Failed, State  # noqa: E402
+
+from archflow.errors import ArchflowError  # noqa: E402
+from archflow.settings import Settings  # noqa: E402
+from flows.api import preflight  # noqa: E402
+from flows.logs import UI_ONLY  # noqa: E402
 
 PARENT_TASK_RUN = "ARCHFLOW_PARENT_TASK_RUN"  # env var: the pipeline's task run that launched this stage (its run nests there)
 
