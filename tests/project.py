@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["dvc.yaml", "params.yaml", "archflow", "tasks", "flows", "data/raw/README.md", "schemas/README.md", "schemas/penguins.yaml"]
 # the search is off here: its own tests (tests/test_search.py) and the default-path test in
 # tests/test_e2e_dvc.py run it; every other project test would pay for it in each repro
-SMALL = {"train": {"folds": 2, "epochs": 2, "patience": 1}, "select": {"search": False}}
+SMALL = {"train": {"folds": 2, "epochs": 2, "patience": 1}, "select": {"search": False}, "compute": {"scheduler": "serial"}}
 
 
 def _merge(base: dict, changes: dict) -> dict:

@@ -12,7 +12,7 @@ from flows.stages import STAGE_FLOWS
 # enough epochs for the networks to learn the tiny data sets the tests make (their quality floors
 # say so), few enough to stay cheap: each run takes 13-26 s as a whole process
 # (the search has its own tests: tests/test_search.py)
-TINY = {"train": {"folds": 2, "epochs": 20, "patience": 5}, "validate": {"min_rows": 10}, "select": {"search": False}}
+TINY = {"train": {"folds": 2, "epochs": 20, "patience": 5}, "validate": {"min_rows": 10}, "select": {"search": False}, "compute": {"scheduler": "serial"}}
 
 
 def tiny_settings(**data) -> Settings:

@@ -22,7 +22,7 @@ from tests.conftest import make_table
 
 pytestmark = pytest.mark.slow
 
-TINY = {"train": {"folds": 2, "epochs": 3, "patience": 2}, "validate": {"min_rows": 10}}
+TINY = {"train": {"folds": 2, "epochs": 3, "patience": 2}, "validate": {"min_rows": 10}, "compute": {"scheduler": "serial"}}
 GOOD = {**TINY, "data": {"source": "data/raw/good.csv", "target": "label"}}
 KEPT = ("models", "metrics", "data/prepared")
 CRASH = ("encountered an exception", "Traceback")

@@ -62,7 +62,7 @@ from tasks.preprocess import preprocess
 from tasks.select import select
 
 settings = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}, "split": {"column": "split"},
-                               "train": {"epochs": 8, "patience": 3}, "select": {"folds": 2}, "validate": {"min_rows": 10}})
+                               "train": {"epochs": 8, "patience": 3}, "select": {"folds": 2}, "validate": {"min_rows": 10}, "compute": {"scheduler": "serial"}})
 ingest(settings.data, settings.paths)
 validate(settings)
 preprocess(settings)

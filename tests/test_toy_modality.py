@@ -121,7 +121,7 @@ from tasks.select import select
 from tasks.train import train
 from tasks.evaluate import evaluate
 
-settings = settings_from_dict({"data": {"source": "data/raw/spectra.csv", "target": "label"}, "train": {"folds": 3, "epochs": 30, "patience": 5}})
+settings = settings_from_dict({"data": {"source": "data/raw/spectra.csv", "target": "label"}, "train": {"folds": 3, "epochs": 30, "patience": 5}, "compute": {"scheduler": "serial"}})
 ingest(settings.data, settings.paths)
 summary = validate(settings)
 split = preprocess(settings)
