@@ -124,3 +124,11 @@ def test_search_off_keeps_the_rule_pick_and_says_so(tmp_path, monkeypatch):
     assert choice["candidates"] == [] and choice["architecture"] == "mlp"
     assert any("no search (select.search is off)" in reason for reason in choice["reasons"])
     assert json.loads((tmp_path / settings.paths.search / "candidates.json").read_text()) == []
+
+
+def test_the_search_uses_the_trainings_folds_on_small_data_and_three_above():
+    from archflow.search import search_folds
+
+    assert search_folds("auto", 67, 5) == 5  # ItalyPowerDemand's 67 sequences: 3 folds of 22 are mostly noise
+    assert search_folds("auto", 5000, 5) == 3 and search_folds("auto", 5000, 2) == 2
+    assert search_folds("4", 67, 5) == 4
