@@ -75,3 +75,4 @@ class ModelDescription:
     # "bag": the fold models averaged | "refit": one model on the whole training split (what every
     # model saved before bags existed is, so a production model from then still loads)
     final_model: str = "refit"
+    final_note: str = ""  # why the kept model is not the kind asked for (a refit that failed its check)

@@ -152,7 +152,8 @@ def final_model_line(training: dict) -> str:
         how = f"the {training['folds']} fold models averaged (a bag): each early-stopped on its own validation rows, together they saw every training row"
     else:
         how = f"trained on the whole training split for {training['final_epochs']} epochs (median best epoch across folds" + (f"; per phase {training['phase_epochs']}" if training.get("phase_epochs") else "") + ")"
-    return f"- Final model: {how}; device: {training['device']}"
+    note = f" ({training['final_note']})" if training.get("final_note") else ""
+    return f"- Final model: {how}{note}; device: {training['device']}"
 
 
 def candidate_lines(table: list[dict]) -> list[str]:

@@ -85,6 +85,7 @@ class FinalModel:
     how: str  # "bag" or "refit"
     epochs: int | None = None  # refit: epochs trained (all phases)
     phase_epochs: list[int] | None = None  # refit of a phased model: epochs per phase
+    note: str = ""  # why the model kept is not the one asked for (a refit that failed its check)
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -321,11 +322,45 @@ class RowFitter:
 
     def final(self, train_frame: pd.DataFrame, folds: list[FoldResult], progress: Reporter) -> FinalModel:
         """By default the fold models, averaged (``train.final_model`` refit: one model on every
-        training row for the folds' median best epoch, with no rows left to stop it early)."""
-        if self.config.final_model == "refit":
-            return refit(folds, lambda epochs: fit_model(train_frame, self.choice, self.config, seed=self.config.seed, epochs=epochs, progress=progress))
+        training row for the folds' median best epoch, with no rows left to stop it early). A
+        refit whose predictions disagree with the fold models' out-of-fold predictions (see
+        :func:`refit_disagreement`) is not used: the bag is kept instead, and says why."""
         description = make_preprocessor(self.choice.modality, self.choice.inputs, train_frame, self.config.target, self.config.unseen_categories, self.config.min_category_count).fit(train_frame)
+        if self.config.final_model == "refit":
+            final = refit(folds, lambda epochs: fit_model(train_frame, self.choice, self.config, seed=self.config.seed, epochs=epochs, progress=progress))
+            problem = refit_disagreement(final.model, folds, train_frame, description, self.choice) if self.choice.classes else None
+            if problem is None:
+                return final
+            return FinalModel(bag_of(folds, self.choice.architecture), description, "bag", note=f"the refitted model was not used: {problem}; the fold models averaged instead")
         return FinalModel(bag_of(folds, self.choice.architecture), description, "bag")
+
+
+MAX_CLASS_SHIFT = 0.25  # total variation between the refit's predicted class shares and the folds' out-of-fold ones
+
+
+def class_shares(probabilities: np.ndarray, classes: int) -> np.ndarray:
+    return np.bincount(as_class_probabilities(probabilities).argmax(axis=1), minlength=classes) / max(len(probabilities), 1)
+
+
+def refit_disagreement(model: keras.Model, folds: list[FoldResult], train_frame: pd.DataFrame, preprocessor, choice: ArchitectureChoice) -> str | None:
+    """Why a refitted classifier cannot be trusted, or None. Its predicted class shares on the
+    training rows are compared with the fold models' on their own validation rows (out of
+    fold: what the folds' scores rest on); the hold-out is never used. A refit that predicts a
+    single class where the folds predicted several, or whose shares move by more than
+    ``MAX_CLASS_SHIFT`` (total variation), has landed on an unlucky epoch (issue 12's
+    ItalyPowerDemand-like sets: one class for every sequence)."""
+    classes = len(choice.classes)
+    out_of_fold = np.concatenate([
+        predict_inputs(fold.model, {k: v for k, v in preprocessor.to_inputs(train_frame.iloc[fold.validation_positions]).items()}) for fold in folds
+    ])
+    folds_shares = class_shares(out_of_fold, classes)
+    refit_shares = class_shares(predict_inputs(model, preprocessor.to_inputs(train_frame)), classes)
+    shift = 0.5 * float(np.abs(folds_shares - refit_shares).sum())
+    if (refit_shares > 0).sum() == 1 and (folds_shares > 0).sum() > 1:
+        return f"it predicts one class for every training row, where the fold models predicted {(folds_shares > 0).sum()} out of fold"
+    if shift > MAX_CLASS_SHIFT:
+        return f"its predicted class shares {np.round(refit_shares, 2).tolist()} differ from the fold models' out-of-fold {np.round(folds_shares, 2).tolist()} by {shift:.2f} (more than {MAX_CLASS_SHIFT})"
+    return None
 
 
 def row_folds(train_frame: pd.DataFrame, choice: ArchitectureChoice, config: TrainingConfig):

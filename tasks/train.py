@@ -63,6 +63,9 @@ def train(settings: Settings) -> dict:
         cv = summarise_folds([f.scores for f in folds])
         progress.update("folds", config.folds, config.folds, "final model")
         final = fitter.final(train_frame, folds, progress)
+        if final.note:
+            log.warning("%s", final.note)
+            progress.note(final.note)
         if final.how == "bag":
             say(f"final model: the {len(folds)} fold models averaged (each early-stopped on its own validation rows; together they saw all {len(train_frame)} training rows)")
         else:
@@ -77,6 +80,7 @@ def train(settings: Settings) -> dict:
         inputs=final.preprocessor.describe(),
         architecture=choice.architecture,
         final_model=final.how,
+        final_note=final.note,
         final_epochs=final.epochs,
         phase_epochs=final.phase_epochs,
         device=device,

@@ -239,3 +239,10 @@ def test_the_kept_model_predicts_like_its_fold_models():
     assert np.abs(kept - folds_spread).sum() / 2 <= 0.25, (kept, folds_spread)  # total variation distance
     accuracy = float((predict_raw(final.model, final.preprocessor, test).argmax(axis=1) == test["label"].map({c: i for i, c in enumerate(choice.classes)}).to_numpy()).mean())
     assert accuracy >= 0.8, accuracy
+
+    # asked for a refit, the check against the folds' out-of-fold predictions (training rows
+    # only) catches the refit's collapse and keeps the bag instead, saying why
+    import dataclasses
+
+    refitted = RowFitter(choice, dataclasses.replace(config, final_model="refit")).final(train, folds, progress=SILENT)
+    assert refitted.how == "bag" and "the refitted model was not used" in refitted.note, refitted.note
