@@ -76,22 +76,31 @@ def model_from_bytes(data: bytes | None):
         return keras.saving.load_model(path, safe_mode=True)
 
 
-def _in_worker(function: Callable, threads: int, seed: int, gpu: int | None, *arguments):
+def _worker_number() -> int:
+    """This worker's number in a LocalCluster (its name: 0, 1, ...), else 0."""
+    from distributed import get_worker
+
+    try:
+        return int(get_worker().name)
+    except (ValueError, TypeError):
+        return 0
+
+
+def _in_worker(function: Callable, threads: int, seed: int, one_gpu_each: bool, *arguments):
     """Run ``function(*arguments)`` in a worker process: TensorFlow's threads capped to the
-    worker's share of the cores (before TensorFlow starts), this worker's GPU only, ops
-    deterministic; the result's model comes back as ``.keras`` bytes."""
+    worker's share of the cores (before TensorFlow starts), one GPU per worker (by its number)
+    when there are GPUs, ops deterministic; the result's model comes back as ``.keras`` bytes."""
     import keras
 
     if keras.config.backend() == "tensorflow":
         import tensorflow as tf
 
-        with contextlib.suppress(RuntimeError):  # already initialised by an earlier task in this worker
+        with contextlib.suppress(RuntimeError):  # already set by an earlier task in this worker
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
-            if gpu is not None:
-                gpus = tf.config.list_physical_devices("GPU")
-                if gpus:
-                    tf.config.set_visible_devices(gpus[gpu % len(gpus)], "GPU")
+            gpus = tf.config.list_physical_devices("GPU") if one_gpu_each else []
+            if gpus:
+                tf.config.set_visible_devices(gpus[_worker_number() % len(gpus)], "GPU")
     from archflow.device import make_deterministic
 
     make_deterministic(seed)
@@ -120,8 +129,8 @@ class DaskRunner:
 
     def map(self, function: Callable, argument_lists: list[tuple]) -> Iterator:
         futures = [
-            self.client.submit(_in_worker, function, self.threads, self.seed, (number % self.gpus) if self.gpus else None, *arguments, pure=False)
-            for number, arguments in enumerate(argument_lists)
+            self.client.submit(_in_worker, function, self.threads, self.seed, self.gpus > 0, *arguments, pure=False)
+            for arguments in argument_lists
         ]
         try:
             for future in futures:
