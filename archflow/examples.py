@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from archflow.errors import DataError
+
+if TYPE_CHECKING:  # pandas is imported by the loaders: reading settings (every process) does not need it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,15 @@ def _digits() -> pd.DataFrame:
 
 
 def _fine_foods() -> pd.DataFrame:
+    import pandas as pd
+
     parts = [_rdataset("modeldata", name).assign(split=split) for name, split in (("training_data", "train"), ("testing_data", "test"))]
     return pd.concat(parts, ignore_index=True)[["review", "score", "split"]]
 
 
 def _air_passengers() -> pd.DataFrame:
+    import pandas as pd
+
     frame = _rdataset("datasets", "AirPassengers")  # time as fractional years: 1949.0, 1949.083, ...
     months = (frame["time"] * 12).round().astype(int)
     stamps = [f"{m // 12}-{m % 12 + 1:02d}" for m in months]

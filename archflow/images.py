@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from archflow.errors import DataError
+from archflow.limits import MAX_PIXELS
 from archflow.npz import read_npz
 from archflow.preprocessor import Preprocessor
 
 IMAGE_COLUMN, FILE_COLUMN, LABEL_COLUMN = "image", "file", "label"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
-MAX_PIXELS = 50_000_000  # image.max_pixels: larger images (decompression bombs among them) are refused unread
 
 
 def encode_png(pixels: np.ndarray) -> bytes:

@@ -20,7 +20,7 @@ from pydantic.dataclasses import dataclass
 
 from archflow.errors import SettingsError
 from archflow.examples import EXAMPLES, get_example
-from archflow.images import MAX_PIXELS
+from archflow.limits import MAX_PIXELS
 
 # unknown keys are errors; numbers in text fields (batch_size: 64) are read as text
 STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)

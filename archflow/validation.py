@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from archflow.column_types import is_numeric
-from archflow.images import MAX_PIXELS, image_facts
+from archflow.images import image_facts
+from archflow.limits import MAX_PIXELS
 from archflow.schema import ID_COLUMN, IMAGE_COLUMN, NUMERIC_COLUMN, TEXT_COLUMN, TIME_COLUMN
 from archflow.target import is_classification
 
