@@ -126,6 +126,15 @@ def bilstm_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_di
     return keras.layers.Dropout(dropout, name="dropout")(x)
 
 
+@register("text_linear")
+def text_linear_body(token_ids: keras.KerasTensor, vocabulary_size: int, **_) -> keras.KerasTensor:
+    """No network: a constant zero feature, so a wide-and-deep text model is its TF-IDF linear
+    path alone (trained in the "wide" phase only). The search's yardstick for whether the
+    recurrence or convolution adds anything to the n-grams."""
+    x = keras.layers.Embedding(vocabulary_size, 1, embeddings_initializer="zeros", trainable=False, name="no_embedding")(token_ids)
+    return keras.layers.GlobalAveragePooling1D(name="no_network")(x)  # (batch, 1), always 0
+
+
 @register("text_cnn")
 def text_cnn_body(token_ids: keras.KerasTensor, vocabulary_size: int, embedding_dim: int, units: int, dropout: float) -> keras.KerasTensor:
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(token_ids)

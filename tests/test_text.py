@@ -113,3 +113,28 @@ def test_wide_and_deep_trains_the_linear_path_first_then_the_network_on_top():
     model.fit(data, epochs=2, shuffle=False, verbose=0)
     assert all(np.array_equal(a, b) for a, b in zip(wide, weights("wide_logits")))  # the linear path stays fixed
     assert not all(np.array_equal(a, b) for a, b in zip(embedding, weights("embedding")))
+
+
+def test_the_wide_only_candidate_is_the_linear_path_alone_and_saves_and_loads_safely(tmp_path):
+    """The search's yardstick for text: TF-IDF through the linear path, no network. It learns
+    the reviews, its network part is a constant, and it round-trips through a .keras file."""
+    import keras
+
+    from archflow.architectures import build_model, train_only
+    from archflow.feeding import make_dataset, predict_inputs
+
+    frame = reviews(60)
+    prep = TextPreprocessor("review", wide_tokens=500).fit(frame)
+    inputs, ids = prep.build_encoder()
+    model = build_model(inputs, ids, "text_linear", {"vocabulary_size": len(prep.vocabulary_) + 2, "embedding_dim": 8, "units": 4, "dropout": 0.1},
+                        {"units": 1, "activation": "sigmoid", "loss": "binary_crossentropy"}, 0.05, wide=prep.build_wide(inputs), wide_l2=0.001)
+    labels = (frame["score"] == "great").to_numpy("float32").reshape(-1, 1)
+    train_only(model, "wide", 0.05)
+    model.fit(make_dataset(prep.to_inputs(frame), labels, batch_size=8), epochs=30, shuffle=False, verbose=0)
+    predicted = predict_inputs(model, prep.to_inputs(frame))
+    assert float(((predicted > 0.5) == labels).mean()) >= 0.95
+    trainable = {w.path.split("/")[0] for w in model.trainable_weights}
+    assert trainable == {"wide_logits"}, trainable  # nothing but the linear path learns
+    model.save(tmp_path / "wide.keras")
+    again = keras.saving.load_model(tmp_path / "wide.keras", safe_mode=True)
+    np.testing.assert_allclose(predict_inputs(again, prep.to_inputs(frame)), predicted, rtol=1e-5)

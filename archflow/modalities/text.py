@@ -67,12 +67,14 @@ class Text(Modality):
         return text_rules(facts, requested)
 
     def candidates(self, facts, choice):
-        """The three deep paths beside the same TF-IDF wide path: bidirectional GRU, LSTM, and a
-        1-D convolutional network; the rule's pick first."""
+        """The rule's pick, the TF-IDF linear path alone (wide only: is the network worth it?),
+        then the other deep paths beside the same wide path: bidirectional GRU, LSTM, and a 1-D
+        convolutional network."""
         rule = rule_candidate(choice)
+        wide_only = Candidate("wide-only", "text_linear", dict(choice.hyperparameters), {**choice.training, "phases": ["wide"]}, "the TF-IDF linear path alone, no network")
         others = [a for a in self.architectures if a != choice.architecture]
         why = {"bigru": "a bidirectional GRU", "bilstm": "a bidirectional LSTM", "text_cnn": "a 1-D convolutional network"}
-        return [rule, *(Candidate(a, a, dict(choice.hyperparameters), dict(choice.training), why[a]) for a in others)]
+        return [rule, wide_only, *(Candidate(a, a, dict(choice.hyperparameters), dict(choice.training), why[a]) for a in others)]
 
     def measure(self, train_frame, target, task, settings, found):
         return measure_text(train_frame, target, task, found["column"])
