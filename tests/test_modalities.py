@@ -104,4 +104,4 @@ def test_a_model_description_from_before_bags_still_loads(tmp_path):
            "device": "CPU", "train_rows": 100, "folds": 5, "learning_rate": 0.003, "patience": 25, "epochs_cap": 300, "batch_size": 32, "seed": 42, "best_epochs": [12] * 5}
     (tmp_path / "metadata.json").write_text(json.dumps(old))
     described = load_record(ModelDescription, tmp_path / "metadata.json")
-    assert described.final_model == "refit" and dataclasses.asdict(described) == {**old, "final_model": "refit"}
+    assert described.final_model == "refit" and dataclasses.asdict(described) == {**old, "final_model": "refit", "final_note": ""}

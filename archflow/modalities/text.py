@@ -44,14 +44,15 @@ def text_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, di
         "adds its logits to the network's. It trains first, alone; then the network trains on top of it with the linear path fixed, "
         "so the embedding learns what the n-grams miss instead of relearning them from a few thousand texts. Each phase early-stops on its own"
     )
-    inputs = {"column": facts.details["column"], "wide_tokens": WIDE_TOKENS, "training": {"phases": ["wide", "deep"]}}
+    phases = ["wide"] if requested == "text_linear" else ["wide", "deep"]  # the linear path alone has no network to train
+    inputs = {"column": facts.details["column"], "wide_tokens": WIDE_TOKENS, "training": {"phases": phases}}
     return architecture, hyperparameters, inputs, reasons
 
 
 class Text(Modality):
     name = "text"
     precedence = 40
-    architectures = ("bigru", "bilstm", "text_cnn")
+    architectures = ("bigru", "bilstm", "text_cnn", "text_linear")
 
     def detect(self, frame, target, layout, forced):
         features = [c for c in frame.columns if c != target]
@@ -72,7 +73,7 @@ class Text(Modality):
         convolutional network."""
         rule = rule_candidate(choice)
         wide_only = Candidate("wide-only", "text_linear", dict(choice.hyperparameters), {**choice.training, "phases": ["wide"]}, "the TF-IDF linear path alone, no network")
-        others = [a for a in self.architectures if a != choice.architecture]
+        others = [a for a in self.architectures if a not in (choice.architecture, "text_linear")]
         why = {"bigru": "a bidirectional GRU", "bilstm": "a bidirectional LSTM", "text_cnn": "a 1-D convolutional network"}
         return [rule, wide_only, *(Candidate(a, a, dict(choice.hyperparameters), dict(choice.training), why[a]) for a in others)]
 
