@@ -1,5 +1,6 @@
 """The stages are plain functions: all six run, in order, in a process that never imports Prefect
-(or DVC), logging with the standard logging module; flows/ only wraps them."""
+(or DVC), logging with the standard logging module; flows/ only wraps them. The settings are
+the defaults', so the folds train on the default local Dask cluster."""
 
 import subprocess
 import sys
