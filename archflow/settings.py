@@ -182,7 +182,7 @@ class ComputeSettings:
 
     scheduler: Annotated[str, AfterValidator(_scheduler)] = "local"
     workers: Annotated[int, Field(ge=0)] = 0  # local cluster size; 0: one per GPU, else one per core (at most the folds)
-    threads_per_worker: Annotated[int, Field(ge=0)] = 0  # 0: the cores shared out among the workers
+    threads_per_worker: Annotated[int, Field(ge=0)] = 0  # TensorFlow threads per worker; 0: its default, as in a serial run (the same sums)
 
 
 @dataclass(frozen=True, config=STRICT)
