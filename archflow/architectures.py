@@ -166,7 +166,8 @@ def resnet_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras
     """The residual network of the UCR literature (Wang et al. 2017): three residual blocks of
     three Conv1D-BN(-ReLU) layers (kernels 8, 5, 3; ``filters``, then twice them twice), each
     added to a 1x1-convolved shortcut, and global average pooling over real steps. Padded steps
-    are zeroed after every block, as in :func:`fcn_body`."""
+    are zeroed after every layer that feeds a convolution (batch normalisation moves zeros), as
+    in :func:`fcn_body`."""
     mask = StepMask(name="step_mask")(steps)
     x = DropMask(name="unmask")(steps)
     for block, width in enumerate((filters, 2 * filters, 2 * filters), start=1):
@@ -178,6 +179,7 @@ def resnet_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras
             x = keras.layers.BatchNormalization(momentum=0.9, name=f"block{block}_bn{layer}")(x)
             if layer < 3:
                 x = keras.layers.ReLU(name=f"block{block}_relu{layer}")(x)
+                x = keras.layers.Multiply(name=f"block{block}_mask{layer}")([x, mask])  # the next convolution sees zeros past the end
         x = keras.layers.ReLU(name=f"block{block}_out")(keras.layers.Add(name=f"block{block}_add")([x, shortcut]))
         x = keras.layers.Multiply(name=f"block{block}_mask")([x, mask])
     x = MaskedMean(name="global_pool")([x, mask])
