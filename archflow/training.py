@@ -351,7 +351,7 @@ def refit_disagreement(model: keras.Model, folds: list[FoldResult], train_frame:
     ItalyPowerDemand-like sets: one class for every sequence)."""
     classes = len(choice.classes)
     out_of_fold = np.concatenate([
-        predict_inputs(fold.model, {k: v for k, v in preprocessor.to_inputs(train_frame.iloc[fold.validation_positions]).items()}) for fold in folds
+        predict_inputs(fold.model, preprocessor.to_inputs(train_frame.iloc[fold.validation_positions])) for fold in folds
     ])
     folds_shares = class_shares(out_of_fold, classes)
     refit_shares = class_shares(predict_inputs(model, preprocessor.to_inputs(train_frame)), classes)
