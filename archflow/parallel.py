@@ -111,21 +111,9 @@ def _in_worker(function: Callable, threads: int, seed: int, one_gpu_each: bool, 
     return dataclasses.replace(result, model=None), model_bytes(result.model)
 
 
-class SerialRunner:
-    """Each task in turn, in this process (with its progress reporter)."""
-
-    distributed = False
-
-    def map(self, function: Callable, argument_lists: list[tuple]) -> Iterator:
-        for arguments in argument_lists:
-            yield function(*arguments)
-
-
 class DaskRunner:
     """Tasks on a Dask cluster; results come back in the order the tasks were given, and the
     ones not yet started are cancelled when the caller stops early (a pruned candidate)."""
-
-    distributed = True
 
     def __init__(self, client, threads: int, seed: int, gpus: int):
         self.client, self.threads, self.seed, self.gpus = client, threads, seed, gpus
@@ -146,10 +134,11 @@ class DaskRunner:
 
 @contextlib.contextmanager
 def fold_runner(compute: ComputeSettings, tasks: int, seed: int, log: Callable[[str], None] = print):
-    """A runner for ``tasks`` independent folds: serial, a LocalCluster sized to this machine,
-    or the cluster at ``compute.scheduler``; closed (the local cluster stopped) on exit."""
+    """A runner for ``tasks`` independent folds on a LocalCluster sized to this machine or the
+    cluster at ``compute.scheduler``, closed (the local cluster stopped) on exit; None when the
+    folds train in turn in this process."""
     if compute.scheduler == SERIAL or tasks <= 1:
-        yield SerialRunner()
+        yield None
         return
     import logging
 
@@ -159,7 +148,7 @@ def fold_runner(compute: ComputeSettings, tasks: int, seed: int, log: Callable[[
     if compute.scheduler == LOCAL:
         workers, threads = local_cluster_size(compute, tasks)
         if workers <= 1:
-            yield SerialRunner()
+            yield None
             return
         gpus = gpu_count()
         environment = {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"), **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
@@ -171,7 +160,7 @@ def fold_runner(compute: ComputeSettings, tasks: int, seed: int, log: Callable[[
                 "A script that calls archflow's stages needs `if __name__ == '__main__':` around them, as Python's multiprocessing requires; "
                 "compute.scheduler: serial skips the cluster"
             )
-            yield SerialRunner()
+            yield None
             return
         with cluster, Client(cluster) as client:
             log(f"folds in parallel: a local Dask cluster of {workers} worker processes" + (f", {threads} TensorFlow thread(s) each" if threads else "") + (f", one GPU each ({gpus} GPUs)" if gpus else ""))

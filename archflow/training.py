@@ -278,7 +278,7 @@ def cross_validate_folds(folds, fitter: FoldFitter, config: TrainingConfig, log=
         progress.update("folds", fold.number, config.folds, f"fold {fold.number} done")
 
     results = []
-    if runner is None or not runner.distributed:
+    if runner is None:
         for fold in folds:
 
             def run_fold(fold: Fold = fold) -> FoldResult:
