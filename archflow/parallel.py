@@ -89,9 +89,10 @@ def _worker_number() -> int:
 
 
 def _in_worker(function: Callable, threads: int, seed: int, one_gpu_each: bool, *arguments):
-    """Run ``function(*arguments)`` in a worker process: TensorFlow's threads capped to the
-    worker's share of the cores (before TensorFlow starts), one GPU per worker (by its number)
-    when there are GPUs, ops deterministic; the result's model comes back as ``.keras`` bytes."""
+    """Run ``function(*arguments)`` in a worker process: TensorFlow's threads capped at
+    ``threads`` when it is set (before TensorFlow starts; 0 keeps its default), one GPU per
+    worker (by its number) when there are GPUs, ops deterministic; the result's model comes
+    back as ``.keras`` bytes."""
     import keras
 
     if keras.config.backend() == "tensorflow":

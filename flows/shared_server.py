@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -39,12 +38,9 @@ def _alive(pid: int) -> bool:
 
 
 def _healthy(url: str, timeout: float = 2.0) -> bool:
-    import httpx
+    from flows.api import api_problem
 
-    try:
-        return httpx.get(f"{url}/health", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return api_problem(url, timeout) is None
 
 
 def _running(folder: Path) -> str | None:
@@ -123,12 +119,6 @@ def share_unless_configured() -> None:
     os.environ["PREFECT_API_URL"] = url
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _live_leases(folder: Path) -> int:
     live = 0
     for lease in (folder / "leases").glob("*"):
@@ -140,44 +130,29 @@ def _live_leases(folder: Path) -> int:
 
 
 def supervise(folder: Path) -> None:
-    """Start the server, publish its address, and stop it once no stage has held a lease for
-    the idle time."""
-    import prefect
+    """Start the server (Prefect's own temporary-server launcher), publish its address, and
+    stop it once no stage has held a lease for the idle time."""
+    from prefect.server.api.server import SubprocessASGIServer
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-    env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent), "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-        env=env,
-    )
+    server = SubprocessASGIServer()
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _healthy(url, timeout=1.0):
-            if server.poll() is not None or time.monotonic() > deadline:
-                return
-            time.sleep(0.1)
+        server.start(timeout=START_SECONDS)
         staged = folder / "server.json.tmp"
-        staged.write_text(json.dumps({"url": url, "supervisor": os.getpid(), "server": server.pid}))
+        staged.write_text(json.dumps({"url": server.api_url, "supervisor": os.getpid(), "server": server.server_process.pid}))
         os.replace(staged, folder / "server.json")
         idle_since = time.monotonic()
-        while server.poll() is None:
+        while server.server_process.poll() is None:
             time.sleep(1.0)
             if _live_leases(folder):
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since > IDLE_SECONDS:
                 break
     finally:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, json.JSONDecodeError):
             record = json.loads((folder / "server.json").read_text())
             if record.get("supervisor") == os.getpid():
                 (folder / "server.json").unlink()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 if __name__ == "__main__":
