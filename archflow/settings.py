@@ -122,7 +122,7 @@ class SelectSettings:
     search: StrictBool = True  # false: the rule of thumb's pick alone, unchecked
     trials: Annotated[int, Field(ge=1)] = 4  # candidates scored at most (the rule's own pick first)
     folds: Annotated[str, Field(pattern=r"^(auto|[2-9]|[1-9][0-9]+)$", description="auto or a whole number of at least 2")] = "auto"  # folds of the search's cross-validation; auto: train.folds up to 1,000 training rows, 3 above
-    max_rows: Annotated[int, Field(ge=50)] = 5000  # a larger training split is searched on a seeded sample of this many rows
+    max_rows: Annotated[str, Field(pattern=r"^(auto|[5-9][0-9]|[1-9][0-9]{2,})$", description="auto or a whole number of at least 50")] = "auto"  # a larger training split is searched on a seeded sample of this many rows; auto: 5,000 rows, 1,000 images
     minutes: Annotated[float, Field(ge=0)] = 0  # stop starting candidates after this long (0: no limit; the rule's pick is always scored)
 
 
@@ -131,7 +131,7 @@ class TrainSettings:
     folds: Annotated[int, Field(ge=2)] = 5
     epochs: Annotated[int, Field(ge=1)] = 300
     batch_size: AutoOrCount = "auto"  # auto (chosen by the select stage from the row count) or a number
-    patience: Annotated[int, Field(ge=0)] = 25
+    patience: Annotated[str, Field(pattern=r"^(auto|0|[1-9][0-9]*)$", description="auto or a whole number")] = "auto"  # auto: 25 epochs, 10 for images and text (costly epochs)
     learning_rate: Annotated[float, Field(gt=0)] = 0.003
     imbalance: Literal["auto", "class_weight", "oversample", "undersample", "none"] = "auto"
     # the model that is kept: auto (bag for rows, refit for forecasts) | bag: the fold models

@@ -47,9 +47,11 @@ class TrainingConfig:
     final_model: str = "auto"  # auto | bag | refit (see FoldFitter.final)
 
     @classmethod
-    def from_settings(cls, settings) -> TrainingConfig:
+    def from_settings(cls, settings, modality) -> TrainingConfig:
+        """The training settings, with ``auto`` patience as the modality's own (archflow.modalities)."""
         t, p = settings.train, settings.preprocess
-        return cls(settings.data.target, t.folds, t.epochs, t.patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
+        patience = modality.patience if t.patience == "auto" else int(t.patience)
+        return cls(settings.data.target, t.folds, t.epochs, patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
 
 
 @dataclass

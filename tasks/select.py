@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_
 def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> ArchitectureChoice:
     """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
     make_deterministic(settings.seed)  # as train does: the same search gives the same table
-    folds = search_folds(settings.select.folds, min(len(train_frame), settings.select.max_rows), settings.train.folds)
-    budget = SearchBudget(settings.select.trials, folds, settings.select.max_rows, settings.select.minutes)
+    max_rows = modality.search_rows if settings.select.max_rows == "auto" else int(settings.select.max_rows)
+    folds = search_folds(settings.select.folds, min(len(train_frame), max_rows), settings.train.folds)
+    budget = SearchBudget(settings.select.trials, folds, max_rows, settings.select.minutes)
     metric = gate_metric(selected.task, settings.promote.metric)
+    config = TrainingConfig.from_settings(settings, modality)
     with fold_runner(settings.compute, budget.folds, settings.seed, log=log.info) as runner:  # each candidate's folds in parallel on Dask, or in turn
-        winner, table, reason = run_search(train_frame, selected, candidates, TrainingConfig.from_settings(settings), budget, metric, study_dir, modality.training, log=log.info, runner=runner)
+        winner, table, reason = run_search(train_frame, selected, candidates, config, budget, metric, study_dir, modality.training, log=log.info, runner=runner)
     return dataclasses.replace(winner, candidates=table, reasons=[*winner.reasons, reason])
 
 

@@ -45,9 +45,9 @@ def train(settings: Settings) -> dict:
     make_deterministic(settings.seed)  # seeded, deterministic ops: a rerun on CPU gives the same numbers
     train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = load_record(ArchitectureChoice, settings.paths.selection)
-    config = TrainingConfig.from_settings(settings)
-    device = training_device()
     modality = modality_named(choice.modality)
+    config = TrainingConfig.from_settings(settings, modality)
+    device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     store = fold_store(settings, config)
     progress = reporter_from_env()

@@ -41,6 +41,10 @@ class Modality:
     precedence: int = 50  # detection asks modalities in rising precedence; the first to claim the data wins
     architectures: tuple[str, ...] = ()  # what `model.architecture` may force; the first is the usual pick
     rows_are_independent: bool = True  # a sample of rows is still data of this kind (not so for a series' time steps)
+    # the training schedule `auto` means (train.patience, select.max_rows): a table's epoch costs
+    # milliseconds, an image set's seconds, so costly rows get less patience and a smaller search sample
+    patience: int = 25  # epochs without a better validation loss before a fold stops
+    search_rows: int = 5_000  # the search's seeded sample of the training split, at most
 
     # -- reading and detecting --------------------------------------------------------------
 

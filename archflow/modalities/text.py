@@ -53,6 +53,7 @@ class Text(Modality):
     name = "text"
     precedence = 40
     architectures = ("bigru", "bilstm", "text_cnn", "text_linear")
+    patience = 10  # an epoch of a recurrent network over a thousand reviews costs seconds, as an image set's does
 
     def detect(self, frame, target, layout, forced):
         features = [c for c in frame.columns if c != target]
