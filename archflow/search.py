@@ -54,7 +54,8 @@ def search_folds(requested: str, rows: int, train_folds: int) -> int:
     """``select.folds``: a number, or auto: the training's own folds on small data (searching a
     few hundred rows is cheap, and three folds of a few dozen rows are mostly noise: on
     ItalyPowerDemand's 67 sequences, 3-fold CV put the FCN 0.03 ahead of the GRU that scores
-    higher on the held-out sequences), 3 folds above."""
+    higher on the held-out sequences), 3 folds above. ``rows`` is the training split's size, not
+    the search's sample: a sample is drawn because the split is large (and its rows costly)."""
     if requested != "auto":
         return int(requested)
     return train_folds if rows <= SMALL_DATA_ROWS else min(3, train_folds)

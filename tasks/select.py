@@ -25,7 +25,7 @@ def search(settings: Settings, train_frame: pd.DataFrame, selected: Architecture
     """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
     make_deterministic(settings.seed)  # as train does: the same search gives the same table
     max_rows = modality.search_rows if settings.select.max_rows == "auto" else int(settings.select.max_rows)
-    folds = search_folds(settings.select.folds, min(len(train_frame), max_rows), settings.train.folds)
+    folds = search_folds(settings.select.folds, len(train_frame), settings.train.folds)
     budget = SearchBudget(settings.select.trials, folds, max_rows, settings.select.minutes)
     metric = gate_metric(selected.task, settings.promote.metric)
     config = TrainingConfig.from_settings(settings, modality)
