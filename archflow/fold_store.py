@@ -20,6 +20,8 @@ import numpy as np
 
 from archflow.training import FoldResult
 
+ORIGIN = "origin.txt"
+
 
 def inputs_key(parts: Iterable[bytes]) -> str:
     """A short digest of the bytes that decide a training run."""
@@ -85,6 +87,16 @@ class FoldStore:
         tmp = self._file(result.fold).with_suffix(".tmp")
         tmp.write_text(json.dumps(record))  # NaN scores round-trip as JSON NaN
         os.replace(tmp, self._file(result.fold))
+
+    def mark_origin(self, origin: str) -> None:
+        """Say who trained the stored folds (the search, for its winner), for the log."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / ORIGIN).write_text(origin)
+
+    @property
+    def origin(self) -> str:
+        marked = self.folder / ORIGIN
+        return marked.read_text() if marked.exists() else "an earlier, interrupted run"
 
     def clear(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

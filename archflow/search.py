@@ -79,6 +79,14 @@ def search_rows(train_frame: pd.DataFrame, choice: ArchitectureChoice, target: s
     return kept.reset_index(drop=True)
 
 
+@dataclasses.dataclass
+class SearchOutcome:
+    choice: ArchitectureChoice  # the winner
+    table: list[dict]  # the CV table, best first
+    reason: str  # why the winner won, in words
+    winner_folds: list[FoldResult] | None  # the winner's folds, when they are exactly the training's own (else None)
+
+
 def run_search(
     train_frame: pd.DataFrame,
     choice: ArchitectureChoice,
@@ -90,7 +98,7 @@ def run_search(
     training: Callable,
     log: Callable[[str], None] = print,
     runner=None,
-) -> tuple[ArchitectureChoice, list[dict], str]:
+) -> SearchOutcome:
     """Score each candidate by ``budget.folds``-fold cross-validation on the training split and
     return the winner (its choice), the CV table, best first, and why the winner won. ``training(rows, choice,
     config)`` gives the folds and fitter (the modality's). Ties keep the earlier candidate
@@ -117,6 +125,7 @@ def run_search(
     )
     started = time.monotonic()
     fold_scores: dict[int, list[float]] = {}
+    finished: dict[int, list[FoldResult]] = {}  # each fully scored candidate's folds, models included
 
     def objective(trial: optuna.Trial) -> float:
         index = trial.suggest_categorical("candidate", list(range(len(shortlist))))
@@ -135,7 +144,7 @@ def run_search(
         candidate_choice = with_candidate(choice, candidate)
         folds, fitter = training(rows, candidate_choice, search_config)
         log(f"search: candidate {index + 1}/{len(shortlist)} '{candidate.label}' ({candidate.architecture}, {candidate.varies})")
-        cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
+        finished[index] = cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
         return float(np.mean(scores))
 
     def out_of_time(study, trial) -> None:
@@ -164,9 +173,13 @@ def run_search(
             best = {**rule, "within_one_se_of": {"candidate": best["candidate"], "mean": best["mean"], "standard_error": standard_error}}
             table[table.index(rule)] = best
     ranked = sorted(table, key=lambda row: (row["state"] != "complete", -(row["mean"] or 0) if higher else (row["mean"] or 0), table.index(row)))
-    winner = shortlist[[c.label for c in shortlist].index(best["candidate"])]
+    winner_index = [c.label for c in shortlist].index(best["candidate"])
     table = [{**row, "chosen": row is best} for row in ranked]
-    return with_candidate(choice, winner), table, verdict_reason(table, budget.folds, len(rows), len(rows) < len(train_frame))
+    # the search's folds are the training's own when it saw every training row with train.folds
+    # folds and the same settings (seeded per fold): training need not repeat the winner's
+    own_folds = finished.get(winner_index) if len(rows) == len(train_frame) and budget.folds == config.folds else None
+    reason = verdict_reason(table, budget.folds, len(rows), len(rows) < len(train_frame))
+    return SearchOutcome(with_candidate(choice, shortlist[winner_index]), table, reason, own_folds)
 
 
 def verdict_reason(table: list[dict], folds: int, rows: int, sampled: bool) -> str:

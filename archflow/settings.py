@@ -181,7 +181,7 @@ class ComputeSettings:
     depend on it (each fold is seeded by its number), so DVC does not track these keys."""
 
     scheduler: Annotated[str, AfterValidator(_scheduler)] = "local"
-    workers: Annotated[int, Field(ge=0)] = 0  # local cluster size; 0: one per GPU, else one per core (at most the folds)
+    workers: Annotated[int, Field(ge=0)] = 0  # local cluster size; 0: one per GPU, else one per two cores (at most the folds; one: in turn)
     threads_per_worker: Annotated[int, Field(ge=0)] = 0  # TensorFlow threads per worker; 0: its default, as in a serial run (the same sums)
 
 

@@ -112,10 +112,11 @@ class FoldCheckpoints(Protocol):
 
 
 def stored_fold(store: FoldCheckpoints | None, fold: int, folds: int, log: Callable[[str], None]) -> FoldResult | None:
-    """The stored result of ``fold`` if an earlier, interrupted run finished it (and says so)."""
+    """The stored result of ``fold`` if an earlier, interrupted run (or the search) finished it (and says so)."""
     stored = store.load(fold) if store else None
     if stored is not None:
-        log(f"fold {fold}/{folds}: finished by an earlier, interrupted run: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
+        origin = getattr(store, "origin", "an earlier, interrupted run")
+        log(f"fold {fold}/{folds}: finished by {origin}: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
     return stored
 
 

@@ -13,7 +13,7 @@ from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
 from archflow.parallel import fold_runner
 from archflow.promotion import gate_metric
-from archflow.search import SearchBudget, run_search, search_folds
+from archflow.search import SearchBudget, SearchOutcome, run_search, search_folds
 from archflow.selection import ArchitectureChoice, select_architecture
 from archflow.settings import Settings
 from archflow.training import TrainingConfig
@@ -21,7 +21,7 @@ from archflow.training import TrainingConfig
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
 
 
-def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> ArchitectureChoice:
+def search(settings: Settings, train_frame: pd.DataFrame, selected: ArchitectureChoice, candidates: list, modality, study_dir: Path) -> SearchOutcome:
     """Cross-validate the shortlist on the training split; the winner, with its CV table and why."""
     make_deterministic(settings.seed)  # as train does: the same search gives the same table
     max_rows = modality.search_rows if settings.select.max_rows == "auto" else int(settings.select.max_rows)
@@ -30,8 +30,20 @@ def search(settings: Settings, train_frame: pd.DataFrame, selected: Architecture
     metric = gate_metric(selected.task, settings.promote.metric)
     config = TrainingConfig.from_settings(settings, modality)
     with fold_runner(settings.compute, budget.folds, settings.seed, log=log.info) as runner:  # each candidate's folds in parallel on Dask, or in turn
-        winner, table, reason = run_search(train_frame, selected, candidates, config, budget, metric, study_dir, modality.training, log=log.info, runner=runner)
-    return dataclasses.replace(winner, candidates=table, reasons=[*winner.reasons, reason])
+        outcome = run_search(train_frame, selected, candidates, config, budget, metric, study_dir, modality.training, log=log.info, runner=runner)
+    return dataclasses.replace(outcome, choice=dataclasses.replace(outcome.choice, candidates=outcome.table, reasons=[*outcome.choice.reasons, outcome.reason]))
+
+
+def hand_folds_to_training(settings: Settings, modality, folds: list) -> None:
+    """Store the winner's folds where the train stage looks for finished ones (keyed by what
+    decides them: the same rows, selection, settings and code), so it does not train them again."""
+    from tasks.train import fold_store
+
+    store = fold_store(settings, TrainingConfig.from_settings(settings, modality))
+    for result in folds:
+        store.save(result)
+    store.mark_origin("the search (the same rows, folds, settings and seeds)")
+    log.info("the search's %d folds of the winner are the training's own: train reuses them", len(folds))
 
 
 def select(settings: Settings) -> dict:
@@ -46,13 +58,17 @@ def select(settings: Settings) -> dict:
     )
     candidates = modality.candidates(facts, selected)
     with atomic_dir(settings.paths.search) as out:  # the Optuna study, versioned by DVC (empty when nothing was searched)
+        outcome = None
         if settings.select.search and settings.model.architecture == "auto" and len(candidates) > 1:
-            selected = search(settings, train_frame, selected, candidates, modality, out)
+            outcome = search(settings, train_frame, selected, candidates, modality, out)
+            selected = outcome.choice
         else:
             why = "select.search is off" if not settings.select.search else "model.architecture is set in params" if settings.model.architecture != "auto" else "the rules offer one candidate"
             selected = dataclasses.replace(selected, reasons=[*selected.reasons, f"no search ({why}): the rule of thumb's pick is not checked against others"])
         write_json(out / "candidates.json", selected.candidates)
     save_record(selected, settings.paths.selection)
+    if outcome is not None and outcome.winner_folds:
+        hand_folds_to_training(settings, modality, outcome.winner_folds)
     choice = selected.as_dict()
     log.info("selected %s:\n  - %s", choice["architecture"], "\n  - ".join(choice["reasons"]))
     return choice

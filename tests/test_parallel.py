@@ -50,8 +50,8 @@ def test_a_local_cluster_is_sized_to_the_machine_and_the_work(monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
     compute = settings_from_dict({}).compute
     workers, threads = local_cluster_size(compute, tasks=100)
-    assert workers == (os.cpu_count() or 1) and threads == 0  # TensorFlow's own pools, as in a serial run: the same sums
-    assert local_cluster_size(compute, tasks=2)[0] == min(2, os.cpu_count() or 1)  # never more workers than folds
+    assert workers == max(1, (os.cpu_count() or 1) // 2) and threads == 0  # TensorFlow's own pools, as in a serial run: the same sums
+    assert local_cluster_size(settings_from_dict({"compute": {"workers": 8}}).compute, tasks=2)[0] == 2  # never more workers than folds
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1,2")
     assert local_cluster_size(compute, tasks=5) == (3, 0)  # one fold per GPU
     capped = settings_from_dict({"compute": {"threads_per_worker": 1}}).compute

@@ -2,6 +2,7 @@
 cross-validates it on the training split with Optuna, the best CV score wins, and the hold-out
 rows never reach it."""
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -53,16 +54,18 @@ def labelled_table(seed: int = 0, rows: int = 160) -> pd.DataFrame:
     return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "colour": colour, "label": label, "split": ["train"] * (rows * 3 // 4) + ["test"] * (rows - rows * 3 // 4)})
 
 
-SCRIPT = """
-import json, sys
+SETTINGS = """
 from archflow.settings import settings_from_dict
+settings = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}, "split": {"column": "split"},
+                               "train": {"folds": 2, "epochs": 8, "patience": 3}, "validate": {"min_rows": 10}, "compute": {"scheduler": "serial"}})
+"""
+SCRIPT = SETTINGS + """
+import json, sys
 from tasks.ingest import ingest
 from tasks.validate import validate
 from tasks.preprocess import preprocess
 from tasks.select import select
 
-settings = settings_from_dict({"data": {"source": "data/raw/table.csv", "target": "label"}, "split": {"column": "split"},
-                               "train": {"epochs": 8, "patience": 3}, "select": {"folds": 2}, "validate": {"min_rows": 10}, "compute": {"scheduler": "serial"}})
 ingest(settings.data, settings.paths)
 validate(settings)
 preprocess(settings)
@@ -70,12 +73,32 @@ print(json.dumps(select(settings)))
 """
 
 
+# train after the search, then again without the folds the search handed over
+TRAIN_TWICE = SETTINGS + """
+import json, shutil
+from pathlib import Path
+from tasks.train import train
+
+store = Path(settings.paths.checkpoints) / "train"
+handed = sorted(p.name for p in store.rglob("*") if p.is_file())
+train(settings)
+reused = Path(settings.paths.cv_metrics).read_text()
+shutil.rmtree(store, ignore_errors=True)
+train(settings)
+print(json.dumps({"handed": handed, "same": reused == Path(settings.paths.cv_metrics).read_text()}))
+"""
+
+
+def run_script(where, script: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", script], cwd=where, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_select(where, frame: pd.DataFrame) -> dict:
     (where / "data/raw").mkdir(parents=True)
     frame.to_csv(where / "data/raw/table.csv", index=False)
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=where, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(where, SCRIPT)
 
 
 @pytest.mark.slow
@@ -103,6 +126,11 @@ def test_cross_validation_picks_the_best_candidate_and_never_sees_the_hold_out(t
     assert not scrambled.equals(frame)
     again = run_select(tmp_path / "second", scrambled)
     assert again["candidates"] == table and again["architecture"] == choice["architecture"] and again["hyperparameters"] == choice["hyperparameters"]
+
+    # the search scored every training row with the training's own folds: train reuses the
+    # winner's folds instead of repeating them, and gets exactly what training them gives
+    trained = run_script(tmp_path / "first", TRAIN_TWICE)
+    assert trained["handed"] == ["fold-1.json", "fold-1.keras", "fold-2.json", "fold-2.keras", "origin.txt"] and trained["same"], trained
 
 
 def test_search_off_keeps_the_rule_pick_and_says_so(tmp_path, monkeypatch):
@@ -132,3 +160,20 @@ def test_the_search_uses_the_trainings_folds_on_small_data_and_three_above():
     assert search_folds("auto", 67, 5) == 5  # ItalyPowerDemand's 67 sequences: 3 folds of 22 are mostly noise
     assert search_folds("auto", 5000, 5) == 3 and search_folds("auto", 5000, 2) == 2
     assert search_folds("4", 67, 5) == 4
+
+
+def test_costly_rows_get_a_cheaper_schedule_unless_params_fix_one():
+    """`auto` patience and search sample are the modality's: images and text epochs cost seconds."""
+    from archflow.modalities.image import image_rules
+    from archflow.settings import settings_from_dict
+    from archflow.training import TrainingConfig
+
+    defaults, fixed = settings_from_dict({}), settings_from_dict({"train": {"patience": 4}})
+    assert TrainingConfig.from_settings(defaults, modality_named("tabular")).patience == 25
+    assert TrainingConfig.from_settings(defaults, modality_named("image")).patience == 10
+    assert TrainingConfig.from_settings(defaults, modality_named("text")).patience == 10
+    assert TrainingConfig.from_settings(fixed, modality_named("image")).patience == 4
+    assert modality_named("image").search_rows == 1_000 and modality_named("tabular").search_rows == 5_000
+    image = facts_for("image")[0]
+    assert image_rules(image)[1]["filters"] == 16  # 1,500 images
+    assert image_rules(dataclasses.replace(image, examples=20_000))[1]["filters"] == 32
