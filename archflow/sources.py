@@ -12,8 +12,9 @@ import pandas as pd
 
 from archflow.errors import DataError
 from archflow.examples import EXAMPLES, get_example
+from archflow.parquet import read_frame
 
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+READERS = {".csv": pd.read_csv, ".parquet": read_frame, ".pq": read_frame}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from archflow.file_names import (
 from archflow.handoffs import SplitInfo, load_record
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.parquet import read_frame
 from archflow.predict import load_trained
 from archflow.promotion import decide, fit_problems, gate_metric
 from archflow.report import render_report
@@ -69,7 +70,7 @@ def evaluate(settings: Settings) -> dict:
     make_deterministic(settings.seed)
     paths = settings.paths
     prepared = Path(paths.prepared)
-    train_frame, test_frame = pd.read_parquet(prepared / TRAIN_SPLIT), pd.read_parquet(prepared / TEST_SPLIT)
+    train_frame, test_frame = read_frame(prepared / TRAIN_SPLIT), read_frame(prepared / TEST_SPLIT)
     task = load_record(SplitInfo, prepared / SPLIT_INFO).task
     trained, kept = _load_candidate(settings, task, test_frame)
     meta = trained.metadata

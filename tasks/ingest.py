@@ -5,6 +5,7 @@ from pathlib import Path
 
 from archflow.file_names import PROFILE, SNAPSHOT, SOURCE
 from archflow.outputs import atomic_dir, write_json
+from archflow.parquet import write_frame
 from archflow.profiling import profile_frame
 from archflow.settings import DataSettings, Paths
 from archflow.sources import load_source
@@ -18,7 +19,7 @@ def ingest(data: DataSettings, paths: Paths) -> dict:
         log.warning("%s lies outside %s/, so DVC cannot see it change: put it there, or run `dvc repro -f ingest` after changing it", data.source, paths.raw)
     profile = profile_frame(frame, data.target)
     with atomic_dir(paths.ingested) as out:
-        frame.to_parquet(out / SNAPSHOT, index=False)
+        write_frame(frame, out / SNAPSHOT)
         write_json(out / PROFILE, profile)
         write_json(out / SOURCE, info.as_dict())
     log.info("ingested %s: %d rows x %d columns -> %s", info.description, len(frame), frame.shape[1], paths.ingested)

@@ -4,13 +4,13 @@ import dataclasses
 import logging
 from pathlib import Path
 
-import pandas as pd
 
 from archflow.cleaning import clean_frame
 from archflow.file_names import SNAPSHOT, SPLIT_INFO, TEST_SPLIT, TRAIN_SPLIT
 from archflow.handoffs import SplitInfo, save_record
 from archflow.modalities import detect_modality, find_layout, modality_named
 from archflow.outputs import atomic_dir
+from archflow.parquet import read_frame, write_frame
 from archflow.settings import Settings
 
 log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_LOGGERS, flows/__init__.py)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)  # Prefect captures it (PREFECT_LOGGING_EXTRA_
 
 def preprocess(settings: Settings) -> dict:
     data = settings.data
-    snapshot = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
+    snapshot = read_frame(Path(settings.paths.ingested) / SNAPSHOT)
     features = snapshot.drop(columns=[settings.split.column]) if settings.split.column in snapshot.columns else snapshot
     layout = find_layout(features, data.target, settings)
     modality_name, modality_reason, found = detect_modality(features, data.target, data.modality, layout)
@@ -28,8 +28,8 @@ def preprocess(settings: Settings) -> dict:
     train_frame, test_frame, task_name, task_reason, how = modality.hold_out(frame, modality_inputs, settings)
     info = SplitInfo(modality_name, modality_reason, modality_inputs, task_name, task_reason, how, len(train_frame), len(test_frame), **cleaning)
     with atomic_dir(settings.paths.prepared) as out:
-        train_frame.to_parquet(out / TRAIN_SPLIT, index=False)
-        test_frame.to_parquet(out / TEST_SPLIT, index=False)
+        write_frame(train_frame, out / TRAIN_SPLIT)
+        write_frame(test_frame, out / TEST_SPLIT)
         save_record(info, out / SPLIT_INFO)
     log.info("%s; %s; %d duplicate rows dropped; %d train / %d test %s by %s", modality_reason, task_reason, cleaning["duplicates_dropped"], len(train_frame), len(test_frame), modality.unit, how)
     return dataclasses.asdict(info)

@@ -12,6 +12,7 @@ from archflow.handoffs import SplitInfo, load_record, save_record
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
 from archflow.parallel import fold_runner
+from archflow.parquet import read_frame
 from archflow.promotion import gate_metric
 from archflow.search import SearchBudget, SearchOutcome, run_search, search_folds
 from archflow.selection import ArchitectureChoice, select_architecture
@@ -49,7 +50,7 @@ def hand_folds_to_training(settings: Settings, modality, folds: list) -> None:
 def select(settings: Settings) -> dict:
     prepared = Path(settings.paths.prepared)
     split = load_record(SplitInfo, prepared / SPLIT_INFO)
-    train_frame = pd.read_parquet(prepared / TRAIN_SPLIT)
+    train_frame = read_frame(prepared / TRAIN_SPLIT)
     modality, found = modality_named(split.modality), split.modality_inputs
     facts = modality.measure(train_frame, settings.data.target, split.task, settings, found)
     selected = select_architecture(

@@ -17,6 +17,7 @@ from archflow.metrics import summarise_folds
 from archflow.modalities import modality_named
 from archflow.outputs import atomic_dir, write_json
 from archflow.parallel import fold_runner
+from archflow.parquet import read_frame
 from archflow.plots import plot_learning_curves
 from archflow.progress import reporter_from_env
 from archflow.selection import ArchitectureChoice
@@ -43,7 +44,7 @@ def fold_store(settings: Settings, config: TrainingConfig) -> FoldStore:
 
 def train(settings: Settings) -> dict:
     make_deterministic(settings.seed)  # seeded, deterministic ops: a rerun on CPU gives the same numbers
-    train_frame = pd.read_parquet(Path(settings.paths.prepared) / TRAIN_SPLIT)
+    train_frame = read_frame(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = load_record(ArchitectureChoice, settings.paths.selection)
     modality = modality_named(choice.modality)
     config = TrainingConfig.from_settings(settings, modality)

@@ -3,12 +3,12 @@
 import logging
 from pathlib import Path
 
-import pandas as pd
 
 from archflow.errors import DataError, ValidationFailed
 from archflow.file_names import DATA_DOCS, SNAPSHOT, SOURCE, VALIDATION_SUMMARY
 from archflow.modalities import find_layout
 from archflow.outputs import atomic_dir, read_json, write_json
+from archflow.parquet import read_frame
 from archflow.schema import dump_schema, infer_schema, parse_schema
 from archflow.settings import Settings
 from archflow.sources import source_name
@@ -22,7 +22,7 @@ def schema_path(settings: Settings) -> Path:
 
 
 def validate(settings: Settings) -> dict:
-    frame = pd.read_parquet(Path(settings.paths.ingested) / SNAPSHOT)
+    frame = read_frame(Path(settings.paths.ingested) / SNAPSHOT)
     source = read_json(Path(settings.paths.ingested) / SOURCE)["source"]
     path = schema_path(settings)
     inferred = not path.exists()
