@@ -24,6 +24,7 @@ def preprocess(settings: Settings) -> dict:
     modality_name, modality_reason, found = detect_modality(features, data.target, data.modality, layout)
     modality = modality_named(modality_name)
     frame, cleaning = clean_frame(snapshot, data.target, data.drop, modality.kept_columns(snapshot))
+    del snapshot, features  # the cleaned frame shares what it did not change; the rest can go
     frame, modality_inputs = modality.model_rows(frame, found, data.target, settings.split.column)
     train_frame, test_frame, task_name, task_reason, how = modality.hold_out(frame, modality_inputs, settings)
     info = SplitInfo(modality_name, modality_reason, modality_inputs, task_name, task_reason, how, len(train_frame), len(test_frame), **cleaning)
