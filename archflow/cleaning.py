@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
@@ -58,6 +59,9 @@ def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float,
             raise DataError(f"split.column '{split_column}' must hold train or test, not {unknown[:5]}")
         rest = frame.drop(columns=[split_column])
         return rest[marks == "train"].reset_index(drop=True), rest[marks == "test"].reset_index(drop=True)
-    stratify = frame[target] if is_classification(task) else None
-    train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
-    return train_frame.reset_index(drop=True), test_frame.reset_index(drop=True)
+    # the split is drawn on row positions, stratified on the labels' sorted codes: the same rows
+    # as splitting the frame on its labels (scikit-learn orders classes by sorting them too), but
+    # without sorting millions of label strings (10 M rows: 19 s) or splitting every column twice
+    stratify = pd.factorize(frame[target], sort=True)[0] if is_classification(task) else None
+    train_rows, test_rows = train_test_split(np.arange(len(frame)), test_size=test_size, random_state=seed, stratify=stratify)
+    return frame.take(train_rows).reset_index(drop=True), frame.take(test_rows).reset_index(drop=True)

@@ -41,3 +41,25 @@ def test_task_detection_and_override():
 
 def test_feature_columns_split_numeric_from_categorical(table):
     assert feature_columns(table, "label") == (["x1", "x2"], ["colour"])
+
+
+def test_the_hold_out_is_scikit_learns_split_of_the_frame_and_duplicates_are_exact():
+    """The split drawn on row positions and label codes is the rows scikit-learn picks from
+    the frame itself (so bundled examples keep their hold-outs); the hashed duplicate search
+    finds exactly what ``DataFrame.duplicated`` finds."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from archflow.cleaning import duplicate_rows, split_holdout
+
+    rng = np.random.default_rng(0)
+    for seed in range(10):
+        rows = int(rng.integers(40, 400))
+        frame = pd.DataFrame({"x": rng.normal(size=rows), "label": rng.choice(["b", "a", "c", "zz"], rows), "n": rng.integers(0, 3, rows)})
+        for target, task, stratify in (("label", "multiclass", frame["label"]), ("n", "multiclass", frame["n"]), ("x", "regression", None)):
+            train, test = train_test_split(frame, test_size=0.25, random_state=seed, stratify=stratify)
+            ours = split_holdout(frame, target, task, 0.25, seed)
+            assert ours[0].equals(train.reset_index(drop=True)) and ours[1].equals(test.reset_index(drop=True))
+        repeated = pd.concat([frame, frame.sample(frac=0.3, random_state=seed)], ignore_index=True)
+        repeated.loc[repeated.sample(frac=0.1, random_state=seed).index, "label"] = None
+        assert duplicate_rows(repeated).tolist() == repeated.duplicated().tolist()
