@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from archflow.column_types import is_bytes, is_numeric
+from archflow.column_types import is_bytes, is_numeric, is_string_column
 from archflow.errors import DataError
 from archflow.target import is_classification
 
@@ -16,7 +16,7 @@ def duplicate_rows(frame: pd.DataFrame) -> pd.Series:
     hash repeats are compared in full, so the answer is exact. On 10 M rows x 20 columns the
     full comparison factorises every column (about 30 s); hashing takes a few seconds."""
     # strings hashed through a category (each distinct value once), not as 10 M Python objects
-    strings = {c: "category" for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object}
+    strings = {c: "category" for c in frame.columns if is_string_column(frame[c])}
     hashes = pd.util.hash_pandas_object(frame.astype(strings) if strings else frame, index=False)
     maybe = hashes.duplicated(keep=False).to_numpy()
     duplicated = pd.Series(False, index=frame.index)

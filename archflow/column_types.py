@@ -9,6 +9,11 @@ def is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def is_string_column(series: pd.Series) -> bool:
+    """pandas' own string dtype (Arrow-backed in pandas 3), not an object column of anything."""
+    return pd.api.types.is_string_dtype(series) and series.dtype != object
+
+
 def is_bytes(series: pd.Series) -> bool:
     """Encoded images (or other binary payloads)."""
     if pd.api.types.is_numeric_dtype(series):

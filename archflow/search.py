@@ -125,7 +125,10 @@ def run_search(
     )
     started = time.monotonic()
     fold_scores: dict[int, list[float]] = {}
-    finished: dict[int, list[FoldResult]] = {}  # each fully scored candidate's folds, models included
+    # the search's folds are the training's own when it sees every training row with train.folds
+    # folds and the same settings (seeded per fold): then training need not repeat the winner's
+    own_folds = len(rows) == len(train_frame) and budget.folds == config.folds
+    finished: dict[int, list[FoldResult]] = {}  # then each fully scored candidate's folds, models included
 
     def objective(trial: optuna.Trial) -> float:
         index = trial.suggest_categorical("candidate", list(range(len(shortlist))))
@@ -144,7 +147,9 @@ def run_search(
         candidate_choice = with_candidate(choice, candidate)
         folds, fitter = training(rows, candidate_choice, search_config)
         log(f"search: candidate {index + 1}/{len(shortlist)} '{candidate.label}' ({candidate.architecture}, {candidate.varies})")
-        finished[index] = cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
+        results = cross_validate_folds(folds, fitter, search_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
+        if own_folds:
+            finished[index] = results
         return float(np.mean(scores))
 
     def out_of_time(study, trial) -> None:
@@ -175,11 +180,8 @@ def run_search(
     ranked = sorted(table, key=lambda row: (row["state"] != "complete", -(row["mean"] or 0) if higher else (row["mean"] or 0), table.index(row)))
     winner_index = [c.label for c in shortlist].index(best["candidate"])
     table = [{**row, "chosen": row is best} for row in ranked]
-    # the search's folds are the training's own when it saw every training row with train.folds
-    # folds and the same settings (seeded per fold): training need not repeat the winner's
-    own_folds = finished.get(winner_index) if len(rows) == len(train_frame) and budget.folds == config.folds else None
     reason = verdict_reason(table, budget.folds, len(rows), len(rows) < len(train_frame))
-    return SearchOutcome(with_candidate(choice, shortlist[winner_index]), table, reason, own_folds)
+    return SearchOutcome(with_candidate(choice, shortlist[winner_index]), table, reason, finished.get(winner_index))
 
 
 def verdict_reason(table: list[dict], folds: int, rows: int, sampled: bool) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from archflow.column_types import is_numeric
+from archflow.column_types import is_numeric, is_string_column
 from archflow.images import image_facts
 from archflow.limits import MAX_PIXELS
 from archflow.schema import ID_COLUMN, IMAGE_COLUMN, NUMERIC_COLUMN, TEXT_COLUMN, TIME_COLUMN
@@ -193,7 +193,7 @@ def _describe_counts(counts: pd.DataFrame, target: str, requirements: Requiremen
 def as_objects(series: pd.Series) -> pd.Series:
     """``series.astype(object)``, with each distinct string one shared Python object: a column
     of 10 M strings of a few values is then 80 MB of references, not 600 MB of strings."""
-    if not pd.api.types.is_string_dtype(series) or series.dtype == object:
+    if not is_string_column(series):
         return series.astype(object)
     codes, distinct = pd.factorize(series)  # a missing value's code is -1: the NaN appended last
     values = np.append(np.asarray(distinct, dtype=object), np.nan)
