@@ -35,12 +35,16 @@ def _one_of(choices: list[str], value: str) -> str:
 
 
 def _registered_modality(value: str) -> str:
+    if value == "auto":  # the default needs no registry, whose modules import pandas (0.4 s of the pipeline flow's start)
+        return value
     from archflow.modalities import REGISTRY  # the registry, not a list written here: a new modality needs no edit
 
     return _one_of(["auto", *REGISTRY], value)
 
 
 def _registered_architecture(value: str) -> str:
+    if value == "auto":
+        return value
     from archflow.modalities import architecture_names
 
     return _one_of(["auto", *architecture_names()], value)
