@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archflow.training import FoldResult
+from archflow.training import INTERRUPTED_RUN, FoldResult
 
 ORIGIN = "origin.txt"
 
@@ -96,7 +96,7 @@ class FoldStore:
     @property
     def origin(self) -> str:
         marked = self.folder / ORIGIN
-        return marked.read_text() if marked.exists() else "an earlier, interrupted run"
+        return marked.read_text() if marked.exists() else INTERRUPTED_RUN
 
     def clear(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -103,6 +103,9 @@ class EpochProgress(keras.callbacks.Callback):
         self.progress.update("epochs", epoch + 1, self.epochs, info)
 
 
+INTERRUPTED_RUN = "an earlier, interrupted run"  # who finished a stored fold, unless its store says otherwise
+
+
 class FoldCheckpoints(Protocol):
     """Where finished folds are kept between runs (archflow.fold_store.FoldStore)."""
 
@@ -115,7 +118,7 @@ def stored_fold(store: FoldCheckpoints | None, fold: int, folds: int, log: Calla
     """The stored result of ``fold`` if an earlier, interrupted run (or the search) finished it (and says so)."""
     stored = store.load(fold) if store else None
     if stored is not None:
-        origin = getattr(store, "origin", "an earlier, interrupted run")
+        origin = getattr(store, "origin", INTERRUPTED_RUN)
         log(f"fold {fold}/{folds}: finished by {origin}: not retrained (" + ", ".join(f"{k} {v:.4f}" for k, v in stored.scores.items()) + ")")
     return stored
 
