@@ -43,14 +43,18 @@ def test_feature_columns_split_numeric_from_categorical(table):
     assert feature_columns(table, "label") == (["x1", "x2"], ["colour"])
 
 
-def test_the_hold_out_is_scikit_learns_split_of_the_frame_and_duplicates_are_exact():
+def test_the_hold_out_is_scikit_learns_split_of_the_frame_and_duplicates_are_exact(monkeypatch):
     """The split drawn on row positions and label codes is the rows scikit-learn picks from
-    the frame itself (so bundled examples keep their hold-outs); the hashed duplicate search
-    finds exactly what ``DataFrame.duplicated`` finds."""
+    the frame itself (so bundled examples keep their hold-outs), also when it takes the frame's
+    columns one by one; the hashed duplicate search, in slices of rows, finds exactly what
+    ``DataFrame.duplicated`` finds."""
     import numpy as np
     from sklearn.model_selection import train_test_split
 
+    import archflow.cleaning
     from archflow.cleaning import duplicate_rows, split_holdout
+
+    monkeypatch.setattr(archflow.cleaning, "HASHED_ROWS", 7)  # many slices, duplicates across them
 
     rng = np.random.default_rng(0)
     for seed in range(10):
@@ -60,6 +64,9 @@ def test_the_hold_out_is_scikit_learns_split_of_the_frame_and_duplicates_are_exa
             train, test = train_test_split(frame, test_size=0.25, random_state=seed, stratify=stratify)
             ours = split_holdout(frame, target, task, 0.25, seed)
             assert ours[0].equals(train.reset_index(drop=True)) and ours[1].equals(test.reset_index(drop=True))
+            given = frame.copy()
+            taken = split_holdout(given, target, task, 0.25, seed, consume=True)
+            assert taken[0].equals(ours[0]) and taken[1].equals(ours[1]) and given.shape[1] == 0
         repeated = pd.concat([frame, frame.sample(frac=0.3, random_state=seed)], ignore_index=True)
         repeated.loc[repeated.sample(frac=0.1, random_state=seed).index, "label"] = None
         assert duplicate_rows(repeated).tolist() == repeated.duplicated().tolist()

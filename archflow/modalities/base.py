@@ -95,13 +95,14 @@ class Modality:
 
     def hold_out(self, frame: pd.DataFrame, found: dict, settings) -> tuple[pd.DataFrame, pd.DataFrame, str, str, str]:
         """The training and hold-out rows, the task and why, and how the hold-out was made:
-        the task from the target, and a stratified seeded split (or the data set's own)."""
+        the task from the target, and a stratified seeded split (or the data set's own). The
+        parts take ``frame``'s columns (it is left without any), so a big table is held once."""
         from archflow.cleaning import split_holdout
         from archflow.target import detect_task
 
         target, split = settings.data.target, settings.split
         task, task_reason = detect_task(frame[target], settings.data.task)
-        train_frame, test_frame = split_holdout(frame, target, task, split.test_size, settings.seed, split.column)
+        train_frame, test_frame = split_holdout(frame, target, task, split.test_size, settings.seed, split.column, consume=True)
         how = f"the data set's own split (column '{split.column}')" if split.column else f"a seeded split (seed {settings.seed}, {split.test_size:.0%} held out)"
         return train_frame, test_frame, task, task_reason, how
 
