@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import keras
 
-from archflow.layers import DropMask, MaskedMean, Rescale, StepMask
+from archflow.layers import DropMask, MaskedMaxPool1D, MaskedMean, Rescale, StepMask
 
 BUILDERS: dict[str, Callable[..., keras.KerasTensor]] = {}
 PER_STEP: set[str] = set()  # bodies that end in (batch, steps, units): one output per step (a decoder)
@@ -182,6 +182,39 @@ def resnet_body(steps: keras.KerasTensor, filters: int, dropout: float) -> keras
                 x = keras.layers.Multiply(name=f"block{block}_mask{layer}")([x, mask])  # the next convolution sees zeros past the end
         x = keras.layers.ReLU(name=f"block{block}_out")(keras.layers.Add(name=f"block{block}_add")([x, shortcut]))
         x = keras.layers.Multiply(name=f"block{block}_mask")([x, mask])
+    x = MaskedMean(name="global_pool")([x, mask])
+    return keras.layers.Dropout(dropout, name="dropout")(x)
+
+
+INCEPTION_KERNELS = (40, 20, 10)  # InceptionTime's (Ismail Fawaz et al. 2020)
+
+
+@register("inception")
+def inception_body(steps: keras.KerasTensor, filters: int, dropout: float, depth: int = 6) -> keras.KerasTensor:
+    """InceptionTime's network (Ismail Fawaz et al. 2020): ``depth`` Inception modules, each a
+    1x1 bottleneck (for more than one channel) feeding convolutions of kernels 40, 20 and 10
+    beside a max-pooled 1x1 convolution, ``filters // 2`` filters each, concatenated, then
+    BN-ReLU; a residual shortcut around every three modules; global average pooling over real
+    steps. Padded steps are zeroed after every module and never win the max pooling, so a
+    padded sequence predicts as the unpadded one (as in :func:`fcn_body`)."""
+    mask = StepMask(name="step_mask")(steps)
+    x = residual = DropMask(name="unmask")(steps)
+    branch = max(filters // 2, 8)
+    for module in range(1, depth + 1):
+        name = f"inception{module}"
+        bottleneck = keras.layers.Conv1D(branch, 1, padding="same", use_bias=False, name=f"{name}_bottleneck")(x) if x.shape[-1] > 1 else x
+        branches = [keras.layers.Conv1D(branch, kernel, padding="same", use_bias=False, name=f"{name}_conv{kernel}")(bottleneck) for kernel in INCEPTION_KERNELS]
+        pooled = MaskedMaxPool1D(3, name=f"{name}_maxpool")([x, mask])
+        branches.append(keras.layers.Conv1D(branch, 1, padding="same", use_bias=False, name=f"{name}_pool_conv")(pooled))
+        x = keras.layers.Concatenate(name=f"{name}_concat")(branches)
+        x = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+        x = keras.layers.ReLU(name=f"{name}_relu")(x)
+        x = keras.layers.Multiply(name=f"{name}_mask")([x, mask])
+        if module % 3 == 0:  # the shortcut around the last three modules
+            shortcut = keras.layers.Conv1D(x.shape[-1], 1, padding="same", use_bias=False, name=f"{name}_shortcut")(residual)
+            shortcut = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_shortcut_bn")(shortcut)
+            x = keras.layers.ReLU(name=f"{name}_out")(keras.layers.Add(name=f"{name}_add")([x, shortcut]))
+            x = residual = keras.layers.Multiply(name=f"{name}_out_mask")([x, mask])
     x = MaskedMean(name="global_pool")([x, mask])
     return keras.layers.Dropout(dropout, name="dropout")(x)
 

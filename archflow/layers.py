@@ -122,6 +122,29 @@ class MaskedMean(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="archflow")
+class MaskedMaxPool1D(keras.layers.Layer):
+    """Max pooling over neighbouring steps (stride 1, "same") that never picks a padded step:
+    ([values (batch, time, c), mask (batch, time, 1)]) -> (batch, time, c), padded steps 0. A
+    real step next to padding pools as it would at the end of the unpadded sequence."""
+
+    def __init__(self, pool_size: int = 3, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = pool_size
+
+    def call(self, inputs):
+        values, mask = inputs
+        lowest = ops.min(values) - 1.0  # below every real value: never the maximum of a real step's window
+        pooled = ops.max_pool(values * mask + lowest * (1.0 - mask), self.pool_size, strides=1, padding="same")
+        return pooled * mask
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size}
+
+
+@keras.saving.register_keras_serializable(package="archflow")
 class DropMask(keras.layers.Layer):
     """Pass values through without their Keras mask (for layers that take the mask explicitly)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import keras
@@ -47,11 +47,18 @@ class TrainingConfig:
     final_model: str = "auto"  # auto | bag | refit (see FoldFitter.final)
 
     @classmethod
-    def from_settings(cls, settings, modality) -> TrainingConfig:
-        """The training settings, with ``auto`` patience as the modality's own (archflow.modalities)."""
+    def from_settings(cls, settings, modality, choice=None) -> TrainingConfig:
+        """The training settings, with ``auto`` patience as the modality's own (archflow.modalities),
+        and the learning rate of ``choice`` where the search's winner has its own."""
         t, p = settings.train, settings.preprocess
         patience = modality.patience if t.patience == "auto" else int(t.patience)
-        return cls(settings.data.target, t.folds, t.epochs, patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
+        config = cls(settings.data.target, t.folds, t.epochs, patience, t.learning_rate, p.unseen_categories, p.min_category_count, settings.seed, t.final_model)
+        return config.for_choice(choice) if choice is not None else config
+
+    def for_choice(self, choice) -> TrainingConfig:
+        """These settings with the learning rate that ``choice`` (or a search candidate) is
+        trained at: its own where it has one (``training["learning_rate"]``), else train.learning_rate."""
+        return replace(self, learning_rate=float(choice.training.get("learning_rate", self.learning_rate)))
 
 
 @dataclass

@@ -35,12 +35,12 @@ def search(settings: Settings, train_frame: pd.DataFrame, selected: Architecture
     return dataclasses.replace(outcome, choice=dataclasses.replace(outcome.choice, candidates=outcome.table, reasons=[*outcome.choice.reasons, outcome.reason]))
 
 
-def hand_folds_to_training(settings: Settings, modality, folds: list) -> None:
+def hand_folds_to_training(settings: Settings, modality, winner: ArchitectureChoice, folds: list) -> None:
     """Store the winner's folds where the train stage looks for finished ones (keyed by what
     decides them: the same rows, selection, settings and code), so it does not train them again."""
     from tasks.train import fold_store
 
-    store = fold_store(settings, TrainingConfig.from_settings(settings, modality))
+    store = fold_store(settings, TrainingConfig.from_settings(settings, modality, winner))
     for result in folds:
         store.save(result)
     store.mark_origin("the search (the same rows, folds, settings and seeds)")
@@ -57,7 +57,7 @@ def select(settings: Settings) -> dict:
         facts, split.task_reason, settings.model.architecture, settings.train.imbalance, settings.train.batch_size,
         extra_inputs=modality.choice_inputs(settings, found), leading_reasons=[split.modality_reason],
     )
-    candidates = modality.candidates(facts, selected)
+    candidates = modality.shortlist(facts, selected, settings.train.learning_rate)
     with atomic_dir(settings.paths.search) as out:  # the Optuna study, versioned by DVC (empty when nothing was searched)
         outcome = None
         if settings.select.search and settings.model.architecture == "auto" and len(candidates) > 1:
@@ -69,7 +69,7 @@ def select(settings: Settings) -> dict:
         write_json(out / "candidates.json", selected.candidates)
     save_record(selected, settings.paths.selection)
     if outcome is not None and outcome.winner_folds:
-        hand_folds_to_training(settings, modality, outcome.winner_folds)
+        hand_folds_to_training(settings, modality, selected, outcome.winner_folds)
     choice = selected.as_dict()
     log.info("selected %s:\n  - %s", choice["architecture"], "\n  - ".join(choice["reasons"]))
     return choice

@@ -47,7 +47,7 @@ def train(settings: Settings) -> dict:
     train_frame = read_frame(Path(settings.paths.prepared) / TRAIN_SPLIT)
     choice = load_record(ArchitectureChoice, settings.paths.selection)
     modality = modality_named(choice.modality)
-    config = TrainingConfig.from_settings(settings, modality)
+    config = TrainingConfig.from_settings(settings, modality, choice)
     device = training_device()
     log.info("training %s on %s: %d folds, up to %d epochs", choice.architecture, device, config.folds, config.epochs)
     store = fold_store(settings, config)

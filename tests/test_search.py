@@ -37,11 +37,13 @@ def test_every_modality_proposes_at_least_three_candidates_with_the_rule_first()
         modality = modality_named(name)
         for facts in facts_for(name):
             choice = select_architecture(facts, "why", "auto", "auto")
-            shortlist = modality.candidates(facts, choice)
-            assert len(shortlist) >= 3, (name, shortlist)
+            shortlist = modality.shortlist(facts, choice, 0.003)
+            assert len(shortlist) >= 4, (name, shortlist)
             assert shortlist[0].label == "rule" and shortlist[0].architecture == choice.architecture and shortlist[0].hyperparameters == choice.hyperparameters
-            assert len({(c.architecture, json.dumps(c.hyperparameters, sort_keys=True)) for c in shortlist}) == len(shortlist), f"{name}: two candidates are the same network"
+            assert len({(c.architecture, json.dumps(c.hyperparameters, sort_keys=True), json.dumps(c.training, sort_keys=True)) for c in shortlist}) == len(shortlist), f"{name}: two candidates are the same network, trained alike"
             assert all(c.architecture in modality.architectures for c in shortlist)
+            slower = [c for c in shortlist if "learning_rate" in c.training]  # the rules size the network; the search also tries its step size
+            assert [(c.architecture, c.hyperparameters, c.training["learning_rate"]) for c in slower] == [(choice.architecture, choice.hyperparameters, 0.001)], (name, slower)
 
 
 def labelled_table(seed: int = 0, rows: int = 160) -> pd.DataFrame:
@@ -113,6 +115,8 @@ def test_cross_validation_picks_the_best_candidate_and_never_sees_the_hold_out(t
     # the best mean wins, or the rule's pick when it is within one standard error of the best
     assert best["state"] == "complete" and (best["mean"] == top or (best["candidate"] == "rule" and top - best["mean"] <= best["within_one_se_of"]["standard_error"])), table
     assert (choice["architecture"], choice["hyperparameters"]) == (best["architecture"], best["hyperparameters"])
+    assert choice["training"].get("learning_rate", 0.003) == best["learning_rate"]  # the winner trains at the rate it was scored at
+    assert {row["candidate"]: row["learning_rate"] for row in table}["slower"] == pytest.approx(0.001)
     assert all(row["metric"] == "balanced_accuracy" and row["folds_scored"] >= 1 for row in table)
     assert any("2-fold cross-validation on 120 training rows chose" in reason for reason in choice["reasons"])
     study = tmp_path / "first/models/search/study.db"

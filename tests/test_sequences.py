@@ -105,7 +105,7 @@ def test_channel_scaling_comes_from_training_sequences_and_ignores_padding():
 
 @pytest.mark.parametrize(
     "architecture, hyperparameters",
-    [("fcn", {"filters": 8, "dropout": 0.1}), ("resnet", {"filters": 4, "dropout": 0.1}), ("sequence_rnn", {"cell": "gru", "layers": 2, "units": 8, "bidirectional": True, "dropout": 0.1})],
+    [("fcn", {"filters": 8, "dropout": 0.1}), ("resnet", {"filters": 4, "dropout": 0.1}), ("inception", {"filters": 8, "dropout": 0.1}), ("sequence_rnn", {"cell": "gru", "layers": 2, "units": 8, "bidirectional": True, "dropout": 0.1})],
 )
 def test_padded_steps_do_not_change_a_prediction(architecture, hyperparameters):
     from archflow.architectures import build_model

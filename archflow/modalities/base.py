@@ -26,6 +26,16 @@ def rule_candidate(choice) -> Candidate:
     return Candidate("rule", choice.architecture, dict(choice.hyperparameters), dict(choice.training), "the rule of thumb's pick")
 
 
+SLOWER_LEARNING = 3  # the shortlist's learning-rate candidate: the rule's pick at a third of train.learning_rate
+
+
+def slower_candidate(rule: Candidate, learning_rate: float) -> Candidate:
+    """The rule's pick at a third of the learning rate (0.001 from the default 0.003: Adam's own
+    default, and the rate of the published FCN, ResNet and InceptionTime recipes)."""
+    rate = learning_rate / SLOWER_LEARNING
+    return Candidate("slower", rule.architecture, dict(rule.hyperparameters), {**rule.training, "learning_rate": rate}, f"learning rate {rate:.2g} (a third of train.learning_rate)")
+
+
 def _registered() -> list:
     from archflow.modalities import REGISTRY
 
@@ -84,6 +94,12 @@ class Modality:
         """The shortlist cross-validation chooses from: the rule's own pick first, then variants
         around it (wider, deeper, other families). A modality with none to offer keeps its pick."""
         return [rule_candidate(choice)]
+
+    def shortlist(self, facts: DataFacts, choice, learning_rate: float) -> list[Candidate]:
+        """What the search scores: the modality's candidates, and the rule's pick at a slower
+        learning rate (the rules size the network, not its step size)."""
+        candidates = self.candidates(facts, choice)
+        return [*candidates, slower_candidate(candidates[0], learning_rate)]
 
     def kept_columns(self, snapshot: pd.DataFrame) -> tuple[str, ...]:
         """Columns that are not features but stay with the rows (an image's file name)."""

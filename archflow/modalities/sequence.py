@@ -13,7 +13,7 @@ from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_c
 
 FCN_MIN_LENGTH = 64
 FCN_WARMUP = 50
-CONVOLUTIONAL = ("fcn", "resnet")  # bodies that read the whole padded sequence with batch norm: they share a warm-up
+CONVOLUTIONAL = ("fcn", "resnet", "inception")  # bodies that read the whole padded sequence with batch norm: they share a warm-up
 
 
 def measure_sequences(train_frame: pd.DataFrame, target: str, task: str) -> DataFacts:
@@ -36,11 +36,11 @@ def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict
     if (length >= FCN_MIN_LENGTH and requested == "auto") or requested in CONVOLUTIONAL:
         architecture = "fcn" if requested == "auto" else requested
         filters = 128 if rows >= 1_000 else 64
-        reasons.append(
-            f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters"
-            if architecture == "fcn"
-            else f"the residual network of the UCR literature (three residual blocks of three Conv1D layers, global average pooling over real steps), {filters} filters, set in params (model.architecture)"
-        )
+        reasons.append({
+            "fcn": f"long sequences ({length} >= {FCN_MIN_LENGTH} steps): the fully convolutional network of the UCR literature (three Conv1D blocks, global average pooling over real steps), {filters} filters",
+            "resnet": f"the residual network of the UCR literature (three residual blocks of three Conv1D layers, global average pooling over real steps), {filters} filters, set in params (model.architecture)",
+            "inception": f"InceptionTime's network (six Inception modules of kernels 40, 20 and 10, a shortcut every three, global average pooling over real steps), {filters} filters a module, set in params (model.architecture)",
+        }[architecture])
         reasons.append(f"early stopping starts after {FCN_WARMUP} epochs: batch-norm statistics of a convolutional network swing in its first epochs, and an early dip in validation loss is not the best model")
         return architecture, {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
     cell = "gru" if rows < 10_000 else "lstm"
@@ -57,7 +57,7 @@ class Sequence(Modality):
     name = "sequence"
     unit = "sequences"
     precedence = 10  # a long table of steps would otherwise pass for a plain table
-    architectures = ("fcn", "resnet", "sequence_rnn")
+    architectures = ("fcn", "resnet", "inception", "sequence_rnn")
 
     def claims_arrays(self, arrays):
         from archflow.sequences import looks_like_sequences
@@ -100,8 +100,8 @@ class Sequence(Modality):
 
     def candidates(self, facts, choice):
         """The fully convolutional network at its filters and at twice them, the residual network
-        (Wang et al. 2017) and the recurrent network (bidirectional GRU or LSTM); the rule's
-        pick first."""
+        (Wang et al. 2017), InceptionTime's network (Ismail Fawaz et al. 2020) and the recurrent
+        network (bidirectional GRU or LSTM); the rule's pick first."""
         shortlist = [rule_candidate(choice)]
         for forced in ("fcn", "sequence_rnn"):  # the residual network joins beside the FCN below
             architecture, hyperparameters, inputs, _ = sequence_rules(facts, forced)
@@ -111,6 +111,7 @@ class Sequence(Modality):
             if architecture == "fcn":
                 shortlist.append(Candidate("fcn-wide", "fcn", {**hyperparameters, "filters": 2 * hyperparameters["filters"]}, training, f"{2 * hyperparameters['filters']} filters"))
                 shortlist.append(Candidate("resnet", "resnet", hyperparameters, training, "a residual convolutional network (three blocks of three convolutions)"))
+                shortlist.append(Candidate("inception", "inception", hyperparameters, training, "Inception modules (kernels 40, 20 and 10 side by side, a shortcut every three)"))
         return shortlist
 
     def model_rows(self, frame, found, target, split_column):
