@@ -12,8 +12,8 @@ stratified CV with per-fold imputation, scaling and one-hot encoding, class weig
 as archflow's default final model, and hold-out accuracy.
 
 ``--search`` does by hand what archflow's default search does on penguins: the same 5 folds for
-each of the rules' three candidates (the rule's one layer of 32 units, one of 128, and two of
-64), the best mean CV accuracy wins (archflow also keeps the rule's pick when the lead is within
+each of the rules' four candidates (the rule's one layer of 32 units, one of 128, two of 64, and
+the rule's at a third of the learning rate), the best mean CV accuracy wins (archflow also keeps the rule's pick when the lead is within
 one standard error), and the winner's fold models are the final model, as archflow reuses them.
 """
 
@@ -40,16 +40,16 @@ from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
 SEED, FOLDS, EPOCHS, PATIENCE, RATE = 42, 5, 300, 25, 0.003
 
 
-CANDIDATES = {"rule": (1, 32), "wider": (1, 128), "deeper": (2, 64)}  # hidden layers, units
+CANDIDATES = {"rule": (1, 32, RATE), "wider": (1, 128, RATE), "deeper": (2, 64, RATE), "slower": (1, 32, RATE / 3)}  # hidden layers, units, learning rate
 
 
-def model(width: int, classes: int, layers: int = 1, units: int = 32) -> keras.Model:
+def model(width: int, classes: int, layers: int = 1, units: int = 32, rate: float = RATE) -> keras.Model:
     inputs = x = keras.Input((width,))
     for _ in range(layers):
         x = keras.layers.Dense(units, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-4))(x)
         x = keras.layers.Dropout(0.1)(x)
     net = keras.Model(inputs, keras.layers.Dense(classes, activation="softmax")(x))
-    net.compile(keras.optimizers.Adam(RATE), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    net.compile(keras.optimizers.Adam(rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return net
 
 
@@ -77,14 +77,14 @@ def main() -> None:
             ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore", sparse_output=False)), categorical),
         ])
 
-    def cross_validate(layers: int, units: int):
+    def cross_validate(layers: int, units: int, rate: float):
         members, scores = [], []
         for number, (fit_rows, val_rows) in enumerate(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(x_train, y_train), start=1):
             keras.utils.set_random_seed(SEED + number)
             prep = encoder().fit(x_train.iloc[fit_rows])
             x_fit, x_val = prep.transform(x_train.iloc[fit_rows]), prep.transform(x_train.iloc[val_rows])
             weights = compute_class_weight("balanced", classes=np.arange(len(classes)), y=y_train[fit_rows])[y_train[fit_rows]]
-            net = model(x_fit.shape[1], len(classes), layers, units)
+            net = model(x_fit.shape[1], len(classes), layers, units, rate)
             stop = keras.callbacks.EarlyStopping(patience=PATIENCE, restore_best_weights=True)
             net.fit(dataset(x_fit, y_train[fit_rows], weights, shuffle=True), validation_data=dataset(x_val, y_train[val_rows]), epochs=EPOCHS, callbacks=[stop], verbose=0)
             scores.append(float(np.mean(net.predict(dataset(x_val, y_train[val_rows]), verbose=0).argmax(1) == y_train[val_rows])))
