@@ -67,15 +67,16 @@ def split_holdout(frame: pd.DataFrame, target: str, task: str, test_size: float,
         if unknown:
             raise DataError(f"split.column '{split_column}' must hold train or test, not {unknown[:5]}")
         train_rows, test_rows = np.flatnonzero(marks == "train"), np.flatnonzero(marks == "test")
-        source = frame if consume else frame.copy(deep=False)
+    else:
+        # the split is drawn on row positions, stratified on the labels' sorted codes: the same rows
+        # as splitting the frame on its labels (scikit-learn orders classes by sorting them too), but
+        # without sorting millions of label strings (10 M rows: 19 s) or splitting every column twice
+        stratify = pd.factorize(frame[target], sort=True)[0] if is_classification(task) else None
+        train_rows, test_rows = train_test_split(np.arange(len(frame)), test_size=test_size, random_state=seed, stratify=stratify)
+    source = frame if consume else frame.copy(deep=False)
+    if split_column:
         del source[split_column]
-        return take_apart(source, train_rows, test_rows)
-    # the split is drawn on row positions, stratified on the labels' sorted codes: the same rows
-    # as splitting the frame on its labels (scikit-learn orders classes by sorting them too), but
-    # without sorting millions of label strings (10 M rows: 19 s) or splitting every column twice
-    stratify = pd.factorize(frame[target], sort=True)[0] if is_classification(task) else None
-    train_rows, test_rows = train_test_split(np.arange(len(frame)), test_size=test_size, random_state=seed, stratify=stratify)
-    return take_apart(frame if consume else frame.copy(deep=False), train_rows, test_rows)
+    return take_apart(source, train_rows, test_rows)
 
 
 def take_apart(frame: pd.DataFrame, *positions: np.ndarray) -> tuple[pd.DataFrame, ...]:

@@ -110,6 +110,7 @@ def run_search(
     shortlist = candidates[: budget.trials]
     rows = search_rows(train_frame, choice, config.target, budget.max_rows, config.seed)
     search_config = dataclasses.replace(config, folds=budget.folds)
+    configs = [search_config.for_choice(with_candidate(choice, candidate)) for candidate in shortlist]  # a candidate may have its own learning rate
     higher = metric in HIGHER_IS_BETTER
     study_dir = Path(study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)
@@ -144,11 +145,9 @@ def run_search(
             if trial.should_prune():
                 raise optuna.TrialPruned(f"after fold {fold.fold}: mean {metric} {running:.4f} in the lowest quarter of the candidates before it")
 
-        candidate_choice = with_candidate(choice, candidate)
-        candidate_config = search_config.for_choice(candidate_choice)  # a candidate may have its own learning rate
-        folds, fitter = training(rows, candidate_choice, candidate_config)
+        folds, fitter = training(rows, with_candidate(choice, candidate), configs[index])
         log(f"search: candidate {index + 1}/{len(shortlist)} '{candidate.label}' ({candidate.architecture}, {candidate.varies})")
-        results = cross_validate_folds(folds, fitter, candidate_config, log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
+        results = cross_validate_folds(folds, fitter, configs[index], log=lambda text: log(f"search '{candidate.label}' {text}"), after_fold=report, runner=runner)
         if own_folds:
             finished[index] = results
         return float(np.mean(scores))
@@ -166,7 +165,7 @@ def run_search(
         candidate, scores = shortlist[index], fold_scores.get(index, [])
         table.append({
             "candidate": candidate.label, "architecture": candidate.architecture, "hyperparameters": candidate.hyperparameters, "varies": candidate.varies,
-            "learning_rate": search_config.for_choice(with_candidate(choice, candidate)).learning_rate,
+            "learning_rate": configs[index].learning_rate,
             "metric": metric, "mean": float(np.mean(scores)) if scores else None, "std": float(np.std(scores)) if scores else None,
             "folds_scored": len(scores), "state": "pruned" if trial.state == optuna.trial.TrialState.PRUNED else "complete" if trial.state == optuna.trial.TrialState.COMPLETE else trial.state.name.lower(),
         })
