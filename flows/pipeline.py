@@ -31,6 +31,7 @@ from archflow.settings import load_settings
 from flows.api import preflight
 from flows.logs import UI_ONLY, quiet_failure_logs
 from flows.result import finished_run_lines
+from flows.stage_host import warm_stages
 from flows.stages import PARENT_TASK_RUN
 
 DVC = [sys.executable, "-m", "dvc"]
@@ -143,12 +144,13 @@ def pipeline(force: bool = False, push: bool = False):
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
     outcome, stages = {}, stage_names()
     stale = None if force else stale_stages(env)  # asked once; a stage after one that ran is left to `dvc repro` to judge
-    for number, stage in enumerate(stages, start=1):
-        up_to_date = stale is not None and stage not in stale and "ran" not in outcome.values()
-        state = reproduce_stage(stage, env, force, (number, len(stages)), up_to_date, return_state=True)
-        if not state.is_completed():  # later stages would only fail on the missing outputs
-            return Failed(message=state.message)
-        outcome[stage] = state.result()
+    with warm_stages(env, wanted=stale is None or bool(stale)) as env:  # stage commands run in one warm process, forked per stage
+        for number, stage in enumerate(stages, start=1):
+            up_to_date = stale is not None and stage not in stale and "ran" not in outcome.values()
+            state = reproduce_stage(stage, env, force, (number, len(stages)), up_to_date, return_state=True)
+            if not state.is_completed():  # later stages would only fail on the missing outputs
+                return Failed(message=state.message)
+            outcome[stage] = state.result()
     if push:
         pushed, said = _push(env)
         if not pushed:

@@ -18,10 +18,15 @@ import sys
 from typing import Any
 from uuid import UUID
 
-if __name__ == "__main__":  # a stage command: with no Prefect API configured, share one temporary server across the stages
+if __name__ == "__main__":  # a stage command
+    from flows.stage_host import hand_over
+
+    handed = hand_over(sys.argv[1:])  # the pipeline flow's warm host runs it, when there is one
+    if handed is not None:
+        sys.exit(handed)
     from flows.shared_server import share_unless_configured
 
-    share_unless_configured()  # before Prefect is imported: it fixes its settings then
+    share_unless_configured()  # no Prefect API configured: one temporary server shared across the stages (before Prefect is imported: it fixes its settings then)
 
 import yaml  # noqa: E402
 from prefect import flow, get_run_logger, tags, task  # noqa: E402
