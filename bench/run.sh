@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 echo "| command | runs | median s | min s | max s | peak MiB (largest process) |"
 echo "|---|---|---|---|---|---|"
+# the whole default run, every stage doing its work (--force), temporary Prefect server included,
+# interleaved with the hand-written script that does the same job (the search's candidates x the
+# same folds, the best mean wins, its fold models averaged)
+python bench/time_runs.py --runs "${RUNS:-3}" --versus "python bench/script_penguins.py --search" -- python -m flows.pipeline --force
 # the hand-written script of issue 13: the same split, folds, preprocessing, MLP and early stopping, nothing else
 python bench/time_runs.py --runs "${RUNS:-3}" -- python bench/script_penguins.py
-# the whole default run, every stage doing its work (--force), temporary Prefect server included
-python bench/time_runs.py --runs "${RUNS:-3}" -- python -m flows.pipeline --force
 # a dvc repro with nothing to do
 python bench/time_runs.py --runs 5 --warmup 1 -- dvc repro
 # the pipeline flow with nothing to do (a temporary Prefect server, one dvc status)
