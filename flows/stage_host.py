@@ -42,12 +42,12 @@ START_SECONDS = 30.0
 def _message(connection: socket.socket) -> dict | None:
     """One JSON line from ``connection`` (None if it closed first)."""
     data = b""
-    while not data.endswith(b"\n"):
+    while b"\n" not in data:
         chunk = connection.recv(65536)
         if not chunk:
             return None
         data += chunk
-    return json.loads(data)
+    return json.loads(data.split(b"\n", 1)[0])
 
 
 def _send(connection: socket.socket, message: dict) -> None:
