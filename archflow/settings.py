@@ -126,7 +126,7 @@ class SelectSettings:
     search: StrictBool = True  # false: the rule of thumb's pick alone, unchecked
     trials: Annotated[int, Field(ge=1)] = 6  # candidates scored at most (the rule's own pick first)
     folds: Annotated[str, Field(pattern=r"^(auto|[2-9]|[1-9][0-9]+)$", description="auto or a whole number of at least 2")] = "auto"  # folds of the search's cross-validation; auto: train.folds up to 1,000 training rows, 3 above
-    max_rows: Annotated[str, Field(pattern=r"^(auto|[5-9][0-9]|[1-9][0-9]{2,})$", description="auto or a whole number of at least 50")] = "auto"  # a larger training split is searched on a seeded sample of this many rows; auto: 5,000 rows, 1,000 images
+    max_rows: Annotated[str, Field(pattern=r"^(auto|[5-9][0-9]|[1-9][0-9]{2,})$", description="auto or a whole number of at least 50")] = "auto"  # a larger training split is searched on a seeded sample of this many rows; auto: 5,000 rows, 2,000 texts, 1,000 images
     minutes: Annotated[float, Field(ge=0)] = 0  # stop starting candidates after this long (0: no limit; the rule's pick is always scored)
 
 

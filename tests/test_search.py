@@ -177,7 +177,7 @@ def test_costly_rows_get_a_cheaper_schedule_unless_params_fix_one():
     assert TrainingConfig.from_settings(defaults, modality_named("image")).patience == 10
     assert TrainingConfig.from_settings(defaults, modality_named("text")).patience == 10
     assert TrainingConfig.from_settings(fixed, modality_named("image")).patience == 4
-    assert modality_named("image").search_rows == 1_000 and modality_named("tabular").search_rows == 5_000
+    assert modality_named("image").search_rows == 1_000 and modality_named("text").search_rows == 2_000 and modality_named("tabular").search_rows == 5_000
     image = facts_for("image")[0]
     assert image_rules(image)[1]["filters"] == 16  # 1,500 images
     assert image_rules(dataclasses.replace(image, examples=20_000))[1]["filters"] == 32
