@@ -70,10 +70,16 @@ def hand_over(argv: list[str]) -> int | None:
         sys.stdout.flush()
         sys.stderr.flush()
         socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the stage too, which stops and says its code
-        reply = _message(connection)
     except OSError:
         return None  # no host after all (it ended, or never started): run the stage here
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the stage too, which stops and says its code
+    try:
+        reply = _message(connection)
+    except OSError:
+        reply = None
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+        connection.close()
     if reply is None:
         print(f"archflow: the warm stage host at {address} ended while running {' '.join(argv)}", file=sys.stderr)
         return 1
