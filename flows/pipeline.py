@@ -5,7 +5,9 @@ skips a stage DVC called up to date (unless one before it ran) and otherwise run
 ``dvc repro --single-item`` for it, which skips it again if its inputs did not change. DVC
 therefore stays the only judge of what is up to date, and runs the stage command
 (the stage's own flow), and records its outputs in dvc.lock and the cache exactly as a
-plain ``dvc repro`` would; stages DVC would skip are skipped. Each stage's flow run reports
+plain ``dvc repro`` would; stages DVC would skip are skipped. The stage commands hand their
+stages to a warm host started for this run (flows/stage_host.py), so that each does not
+import Prefect, Great Expectations and TensorFlow again. Each stage's flow run reports
 to the same Prefect server and nests under this run's task for the stage, so the UI shows
 one run tree. The stage's progress (folds, epochs) comes back as events and is drawn here.
 
@@ -144,10 +146,10 @@ def pipeline(force: bool = False, push: bool = False):
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # `python` in dvc.yaml is this one
     outcome, stages = {}, stage_names()
     stale = None if force else stale_stages(env)  # asked once; a stage after one that ran is left to `dvc repro` to judge
-    with warm_stages(env, wanted=stale is None or bool(stale)) as env:  # stage commands run in one warm process, forked per stage
+    with warm_stages(env, wanted=stale is None or bool(stale)) as stage_env:  # stage commands run in one warm process, forked per stage
         for number, stage in enumerate(stages, start=1):
             up_to_date = stale is not None and stage not in stale and "ran" not in outcome.values()
-            state = reproduce_stage(stage, env, force, (number, len(stages)), up_to_date, return_state=True)
+            state = reproduce_stage(stage, stage_env, force, (number, len(stages)), up_to_date, return_state=True)
             if not state.is_completed():  # later stages would only fail on the missing outputs
                 return Failed(message=state.message)
             outcome[stage] = state.result()

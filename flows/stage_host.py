@@ -39,9 +39,9 @@ PRELOAD = ("tasks.ingest", "great_expectations", "tasks.validate", "tasks.prepro
 START_SECONDS = 30.0
 
 
-def _message(connection: socket.socket) -> dict | None:
-    """One JSON line from ``connection`` (None if it closed first)."""
-    data = b""
+def _message(connection: socket.socket, data: bytes = b"") -> dict | None:
+    """One JSON line from ``connection``, after what was already read of it (``data``); None
+    if the connection closed first."""
     while b"\n" not in data:
         chunk = connection.recv(65536)
         if not chunk:
@@ -170,13 +170,12 @@ def serve(address: str) -> None:
             continue
         with connection:
             connection.settimeout(None)
-            message, streams, _, _ = socket.recv_fds(connection, 65536, 3)
-            while not message.endswith(b"\n"):
-                chunk = connection.recv(65536)
-                if not chunk:
-                    break
-                message += chunk
-            request = json.loads(message)
+            data, streams, _, _ = socket.recv_fds(connection, 65536, 3)
+            request = _message(connection, data)
+            if request is None:  # the command went away before it finished asking
+                for fd in streams:
+                    os.close(fd)
+                continue
             if request["env"].get("PREFECT_API_URL", "") != api or len(streams) != 3:
                 _send(connection, {"declined": "another Prefect API"})  # Prefect read its settings here at import
                 for fd in streams:
