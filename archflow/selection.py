@@ -57,7 +57,7 @@ class ArchitectureChoice:
     classes: list[str]
     reasons: list[str]
     facts: dict
-    training: dict = field(default_factory=dict)  # how to fit it: warmup_epochs (early stopping waits that long)
+    training: dict = field(default_factory=dict)  # how to fit it: warmup_epochs (early stopping waits that long), plateau_patience (the learning rate halves after that many epochs without a better validation loss)
     candidates: list = field(default_factory=list)  # the search's CV table: one row per candidate scored (archflow.search)
 
     def as_dict(self) -> dict:

@@ -194,6 +194,8 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
     if validation is not None:
         validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True, start_from_epoch=warmup))
+        if choice.training.get("plateau_patience"):
+            callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=choice.training["plateau_patience"], min_lr=1e-4))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history, phase_best = {}, []
     for phase, budget in zip(phases or [None], budgets):

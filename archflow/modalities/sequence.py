@@ -13,6 +13,9 @@ from archflow.sequences import SequencePreprocessor, as_sequence_rows, channel_c
 
 FCN_MIN_LENGTH = 64
 FCN_WARMUP = 50
+# the published FCN, ResNet and InceptionTime recipes halve the learning rate when the loss stops
+# improving (there after 50 of 1,500 epochs); scaled to early stopping's patience, after 10
+PLATEAU_PATIENCE = 10
 CONVOLUTIONAL = ("fcn", "resnet", "inception")  # bodies that read the whole padded sequence with batch norm: they share a warm-up
 
 
@@ -42,7 +45,8 @@ def sequence_rules(facts: DataFacts, requested: str = "auto") -> tuple[str, dict
             "inception": f"InceptionTime's network (six Inception modules of kernels 40, 20 and 10, a shortcut every three, global average pooling over real steps), {filters} filters a module, set in params (model.architecture)",
         }[architecture])
         reasons.append(f"early stopping starts after {FCN_WARMUP} epochs: batch-norm statistics of a convolutional network swing in its first epochs, and an early dip in validation loss is not the best model")
-        return architecture, {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP}}, reasons
+        reasons.append(f"the learning rate halves after {PLATEAU_PATIENCE} epochs without a better validation loss, as in the published recipes, so the late epochs settle instead of swinging")
+        return architecture, {"filters": filters, "dropout": 0.2}, {**inputs, "training": {"warmup_epochs": FCN_WARMUP, "plateau_patience": PLATEAU_PATIENCE}}, reasons
     cell = "gru" if rows < 10_000 else "lstm"
     layers = 1 if rows < 1_000 else 2
     units = 64 if channels <= 8 else 128
