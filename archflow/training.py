@@ -110,6 +110,21 @@ class EpochProgress(keras.callbacks.Callback):
         self.progress.update("epochs", epoch + 1, self.epochs, info)
 
 
+class PlateauAfterWarmup(keras.callbacks.ReduceLROnPlateau):
+    """Halves the learning rate on a plateau of the validation loss, from ``start_from_epoch`` on
+    (as early stopping does: the warm-up's swings are not a plateau)."""
+
+    def __init__(self, start_from_epoch: int, **kwargs):
+        super().__init__(**kwargs)
+        self.start_from_epoch = start_from_epoch
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if epoch >= self.start_from_epoch:
+            super().on_epoch_end(epoch, logs)
+        elif logs is not None:  # the rate in every epoch's history, as the parent records it
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+
 INTERRUPTED_RUN = "an earlier, interrupted run"  # who finished a stored fold, unless its store says otherwise
 
 
@@ -195,7 +210,7 @@ def fit_model(rows: pd.DataFrame, choice: ArchitectureChoice, config: TrainingCo
         validation_data = make_dataset(preprocessor.to_inputs(validation), keras_targets(validation, choice, config.target))
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True, start_from_epoch=warmup))
         if choice.training.get("plateau_patience"):
-            callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=choice.training["plateau_patience"], min_lr=1e-4))
+            callbacks.append(PlateauAfterWarmup(warmup, monitor="val_loss", factor=0.5, patience=choice.training["plateau_patience"], min_lr=1e-4))
     training_data = make_dataset(inputs, targets[positions], sample_weight, choice.batch_size, shuffle_seed=seed)
     history, phase_best = {}, []
     for phase, budget in zip(phases or [None], budgets):
