@@ -50,3 +50,23 @@ def test_best_epoch_skips_the_warm_up():
     assert best_epoch_after(losses, 0) == 1
     assert best_epoch_after(losses, 3) == 7  # the dip at epoch 1 lies inside the warm-up
     assert best_epoch_after(losses[:2], 5) == 1  # fewer epochs than the warm-up: all count
+
+
+def test_the_learning_rate_halves_on_a_plateau_only_after_the_warm_up():
+    """Convolutional sequence networks halve their learning rate when the validation loss stops
+    improving (the published recipes), but not during the warm-up, whose swings are not a plateau."""
+    import keras
+
+    from archflow.modalities.sequence import PLATEAU_PATIENCE, sequence_rules
+    from archflow.selection import DataFacts
+    from archflow.training import PlateauAfterWarmup
+
+    facts = DataFacts("sequence", "binary", 50, 0, 0, 0, {"a": 25, "b": 25}, {"length_max": 150, "length_median": 150, "length_min": 150, "channels": 1})
+    architecture, _, inputs, _ = sequence_rules(facts)
+    assert architecture == "fcn" and inputs["training"]["plateau_patience"] == PLATEAU_PATIENCE
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, trainable=False)])  # a loss that never improves
+    model.compile(keras.optimizers.Adam(0.004), "mse")
+    x, y = np.random.default_rng(0).random((64, 3)), np.zeros(64)
+    history = model.fit(x, y, validation_data=(x, y), epochs=8, verbose=0, callbacks=[PlateauAfterWarmup(3, monitor="val_loss", factor=0.5, patience=1, min_lr=1e-4)])
+    assert np.allclose(history.history["learning_rate"], [0.004] * 5 + [0.002, 0.001, 0.0005])
