@@ -20,6 +20,7 @@ the stage (no ``fork``, a different Prefect API), the command runs the stage its
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import json
@@ -92,7 +93,8 @@ def hand_over(argv: list[str]) -> int | None:
 
 
 def _run_child(request: dict, streams: list[int], connection: socket.socket) -> None:
-    """In the forked child: become the stage command, run the stage, tell the command its exit
+    """In the forked child: become the stage command, run the stage, run the exit handlers a
+    normal exit would (Prefect's log and event queues drain there), tell the command its exit
     code (the host may be busy importing) and exit with it."""
     code = 1
     try:
@@ -116,6 +118,8 @@ def _run_child(request: dict, streams: list[int], connection: socket.socket) -> 
 
         traceback.print_exc()
     finally:
+        with contextlib.suppress(BaseException):  # what a normal exit runs: Prefect sends its queued logs and events, logging flushes
+            atexit._run_exitfuncs()
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()

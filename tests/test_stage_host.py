@@ -3,12 +3,24 @@ it, and the stage prints to the command's own streams, stops on bad input with i
 exits with the command's code; a host started for another Prefect API declines, and the
 command runs the stage itself. (tests/test_pipeline_flow.py runs whole pipelines through it.)"""
 
+import asyncio
 import os
 
 import pytest
 
 from flows.stage_host import HOST_ENV, hand_over, warm_stages
 from tests.project import make_project, set_params
+
+
+async def _last_run_logs(flow_name: str) -> list[str]:
+    """The log lines of the newest flow run of ``flow_name`` on the Prefect API."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    async with get_client() as client:
+        runs = await client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])), sort=FlowRunSort.START_TIME_DESC, limit=1)
+        return [log.message for log in await client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[runs[0].id])))]
 
 
 def test_a_stage_command_runs_in_the_warm_host(tmp_path, prefect_api, monkeypatch, capfd):
@@ -27,6 +39,7 @@ def test_a_stage_command_runs_in_the_warm_host(tmp_path, prefect_api, monkeypatc
         set_params(project, {"data": {"source": "data/raw/empty.csv", "target": "species"}})
         assert hand_over(["ingest"]) == 1
         assert "archflow ingest stopped: data/raw/empty.csv: the file is empty" in capfd.readouterr().err
+        assert "data/raw/empty.csv: the file is empty" in "\n".join(asyncio.run(_last_run_logs("ingest"))), "the stage's logs reach the UI before its process ends"
         assert (project / "data/ingested/snapshot.parquet").exists(), "a stage that stops keeps the last good output"
 
         assert hand_over(["no-such-stage"]) == 2
