@@ -175,13 +175,10 @@ def serve(address: str) -> None:
         with connection:
             connection.settimeout(None)
             data, streams, _, _ = socket.recv_fds(connection, 65536, 3)
-            request = _message(connection, data)
-            if request is None:  # the command went away before it finished asking
-                for fd in streams:
-                    os.close(fd)
-                continue
-            if request["env"].get("PREFECT_API_URL", "") != api or len(streams) != 3:
-                _send(connection, {"declined": "another Prefect API"})  # Prefect read its settings here at import
+            request = _message(connection, data)  # None: the command went away before it finished asking
+            if request is None or request["env"].get("PREFECT_API_URL", "") != api or len(streams) != 3:
+                if request is not None:
+                    _send(connection, {"declined": "another Prefect API"})  # Prefect read its settings here at import
                 for fd in streams:
                     os.close(fd)
                 continue
